@@ -1,0 +1,15 @@
+# base/: errors, buffers, strings, logging, allocation, UTF-8 and the sanitizer.
+noinst_LIBRARIES += src/base/libgthbase.a
+src_base_libgthbase_a_SOURCES = \
+	src/base/buf.c \
+	src/base/err.c \
+	src/base/log.c \
+	src/base/str.c \
+	src/base/xalloc.c
+
+check_PROGRAMS += tests/base/test_buf tests/base/test_str
+tests_base_test_buf_SOURCES = tests/base/test_buf.c
+tests_base_test_buf_LDADD = tests/libtap.a src/base/libgthbase.a
+tests_base_test_str_SOURCES = tests/base/test_str.c
+tests_base_test_str_LDADD = tests/libtap.a src/base/libgthbase.a
+TESTS += tests/base/test_buf tests/base/test_str

@@ -1,0 +1,3 @@
+# config/
+noinst_LIBRARIES += src/config/libgthconfig.a
+src_config_libgthconfig_a_SOURCES =

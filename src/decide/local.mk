@@ -1,0 +1,3 @@
+# decide/
+noinst_LIBRARIES += src/decide/libgthdecide.a
+src_decide_libgthdecide_a_SOURCES =

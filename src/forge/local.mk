@@ -1,0 +1,3 @@
+# forge/
+noinst_LIBRARIES += src/forge/libgthforge.a
+src_forge_libgthforge_a_SOURCES =

@@ -1,0 +1,3 @@
+# git/
+noinst_LIBRARIES += src/git/libgthgit.a
+src_git_libgthgit_a_SOURCES =

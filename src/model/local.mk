@@ -1,0 +1,11 @@
+# model/: plain data (PRs, checks, assessments, queue); no I/O.
+noinst_LIBRARIES += src/model/libgthmodel.a
+src_model_libgthmodel_a_SOURCES = \
+	src/model/assess.c \
+	src/model/pr.c \
+	src/model/queue.c
+
+check_PROGRAMS += tests/model/test_pr
+tests_model_test_pr_SOURCES = tests/model/test_pr.c
+tests_model_test_pr_LDADD = tests/libtap.a src/model/libgthmodel.a src/base/libgthbase.a
+TESTS += tests/model/test_pr
