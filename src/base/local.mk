@@ -4,7 +4,9 @@ src_base_libgthbase_a_SOURCES = \
 	src/base/buf.c \
 	src/base/err.c \
 	src/base/log.c \
+	src/base/sanitize.c \
 	src/base/str.c \
+	src/base/utf8.c \
 	src/base/xalloc.c
 
 check_PROGRAMS += tests/base/test_buf tests/base/test_str

@@ -2,8 +2,10 @@
 noinst_LIBRARIES += src/model/libgthmodel.a
 src_model_libgthmodel_a_SOURCES = \
 	src/model/assess.c \
+	src/model/diff.c \
 	src/model/pr.c \
-	src/model/queue.c
+	src/model/queue.c \
+	src/model/rationale.c
 
 check_PROGRAMS += tests/model/test_pr
 tests_model_test_pr_SOURCES = tests/model/test_pr.c

@@ -1,0 +1,94 @@
+/*
+ * Untrusted text made safe to show.
+ *
+ * Everything an agent wrote (titles, bodies, commit messages, file names,
+ * diff lines, check output) passes through here before it reaches the
+ * screen, the forge, a decision record or a log.  Input is decoded as UTF-8
+ * strictly; output is UTF-8 that contains no byte below 0x20 (except '\n' and
+ * '\t' when the caller keeps them), no DEL, no C1 control and no ESC.
+ * Dangerous code points become visible tokens:
+ *
+ *	C0 controls, DEL	"^[" style caret tokens ("^M" for CR, "^H" for BS, "^?" for DEL)
+ *	C1 controls		"<U+009B>" style tokens
+ *	invalid UTF-8 bytes	"<FF>" (one token per bad byte)
+ *	bidi controls		"[U+202E]" (U+061C, U+200E-F, U+202A-E, U+2066-9)
+ *	invisible / tags	"[U+200B]" (U+00AD, U+034F, U+115F-60, U+17B4-5, U+180B-F,
+ *				U+200B-D, U+2060-4, U+206A-F, U+3164, U+FE00-F, U+FEFF,
+ *				U+FFA0, U+FFF0-8, U+1D173-A, U+E0000-E0FFF)
+ *
+ * Each token is reported as a run with its class so the UI can colour it.
+ */
+#ifndef GATEHOUSE_BASE_SANITIZE_H
+#define GATEHOUSE_BASE_SANITIZE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum gth_text_class {
+	GTH_TEXT_PLAIN,		/* ordinary text */
+	GTH_TEXT_CONTROL,	/* a C0/C1/DEL/ESC token */
+	GTH_TEXT_BADBYTE,	/* an invalid UTF-8 byte token */
+	GTH_TEXT_BIDI,		/* a bidi control token */
+	GTH_TEXT_INVISIBLE,	/* an invisible or tag character token */
+	GTH_TEXT_MIXED,		/* a word mixing scripts (Latin with Cyrillic/Greek...): text kept, flagged */
+	GTH_TEXT__COUNT
+};
+
+/* What a piece of text contained: drives the per-PR warning banner. */
+struct gth_text_warnings {
+	size_t count[GTH_TEXT__COUNT];	/* count[GTH_TEXT_PLAIN] is unused */
+};
+
+/* Flags for gth_sanitize(). */
+#define GTH_SAN_KEEP_NEWLINES	0x01	/* '\n' passes through (multi-line text) */
+#define GTH_SAN_KEEP_TABS	0x02	/* '\t' passes through (the UI expands it) */
+#define GTH_SAN_NO_MIXED	0x04	/* do not flag mixed-script words */
+
+/* A span of the output with one class. */
+struct gth_text_run {
+	size_t off;		/* byte offset into text */
+	size_t len;		/* bytes */
+	enum gth_text_class cls;
+};
+
+struct gth_sanitized {
+	char *text;		/* owned, NUL-terminated, safe UTF-8 */
+	size_t len;
+	struct gth_text_run *runs;	/* cover text completely, in order */
+	size_t n_runs, cap_runs;
+	struct gth_text_warnings warn;
+};
+
+/*
+ * Sanitize len bytes of in (may contain NUL bytes, shown as "^@").
+ * out must be released with gth_sanitized_release().  Never fails.
+ */
+void gth_sanitize(const char *in, size_t len, unsigned flags, struct gth_sanitized *out);
+void gth_sanitized_release(struct gth_sanitized *s);
+
+/*
+ * The same, returning only the text (owned), for places with no colour:
+ * the forge, records, logs, --json output.  warn may be NULL.
+ */
+char *gth_sanitize_str(const char *in, size_t len, unsigned flags, struct gth_text_warnings *warn);
+
+/* Add b's counts to a. */
+void gth_text_warnings_add(struct gth_text_warnings *a, const struct gth_text_warnings *b);
+/* Total of the dangerous classes (everything but PLAIN). */
+size_t gth_text_warnings_total(const struct gth_text_warnings *w);
+
+/*
+ * Strict UTF-8: decode one code point from s (len > 0).  Returns the number of
+ * bytes consumed (1-4) and sets *cp, or returns -1 for an invalid sequence
+ * (overlong, surrogate, > U+10FFFF, truncated) with *cp undefined.
+ */
+int gth_utf8_decode(const char *s, size_t len, uint32_t *cp);
+
+/* Columns a code point occupies in a terminal: 0 (combining), 1 or 2 (wide). */
+int gth_cp_width(uint32_t cp);
+
+/* Display width of already-sanitized UTF-8 text (no controls). */
+size_t gth_text_width(const char *s, size_t len);
+
+#endif

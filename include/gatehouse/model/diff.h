@@ -1,0 +1,135 @@
+/*
+ * The diff model: one PR's change, merge-base(base, head)..head.
+ *
+ * All text lives in one arena; every diff line is a fixed-size record that
+ * points into it, so line i of any file is O(1) and memory stays near the
+ * size of the diff text.  git/ builds it (gth_git_diff_*); ui/ and policy/
+ * only read it.  Paths and line text are untrusted: sanitize when shown.
+ */
+#ifndef GATEHOUSE_MODEL_DIFF_H
+#define GATEHOUSE_MODEL_DIFF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum gth_diff_line_kind {
+	GTH_DIFF_CONTEXT,	/* " " */
+	GTH_DIFF_ADD,		/* "+" */
+	GTH_DIFF_DEL,		/* "-" */
+	GTH_DIFF_HUNK,		/* the "@@ -a,b +c,d @@ section" header line */
+	GTH_DIFF_NO_EOL,	/* "\ No newline at end of file" (applies to the line before) */
+	GTH_DIFF_META,		/* a note: "Binary file, 12 KB -> 14 KB", "mode 100644 -> 100755" */
+};
+
+/* Line flags. */
+#define GTH_DIFF_LINE_CRLF	0x01	/* the line ended in \r\n; the \r is not in the text */
+
+struct gth_diff_line {
+	uint64_t off;		/* into diff->arena */
+	uint32_t len;		/* bytes, without the line ending */
+	uint32_t old_no;	/* 0 when the line has no old side */
+	uint32_t new_no;	/* 0 when the line has no new side */
+	uint8_t kind;		/* enum gth_diff_line_kind */
+	uint8_t flags;
+};
+
+enum gth_diff_status {
+	GTH_DIFF_ADDED,
+	GTH_DIFF_DELETED,
+	GTH_DIFF_MODIFIED,
+	GTH_DIFF_RENAMED,
+	GTH_DIFF_COPIED,
+	GTH_DIFF_TYPECHANGE,
+};
+
+/* "added", "deleted", "modified", "renamed", "copied", "typechange". */
+const char *gth_diff_status_name(enum gth_diff_status s);
+
+struct gth_diff_file {
+	char *old_path;		/* owned; equal to new_path unless renamed/copied/added */
+	char *new_path;		/* owned */
+	enum gth_diff_status status;
+	uint32_t old_mode;	/* 0 when absent; 0100644, 0100755, 0120000 (symlink), 0160000 (submodule) */
+	uint32_t new_mode;
+	int similarity;		/* renames and copies, 0-100 */
+	bool binary;
+	bool submodule;
+	int64_t old_size;	/* blob sizes, -1 when absent */
+	int64_t new_size;
+	char old_oid[41];	/* blob (or submodule commit) ids, "" when absent */
+	char new_oid[41];
+	long additions;
+	long deletions;
+	bool patch_missing;	/* files-API fallback: the forge withheld this file's patch */
+	size_t first_line;	/* index of the file's first line in diff->lines */
+	size_t n_lines;		/* lines of this file; valid when loaded */
+	bool loaded;		/* hunks have been built */
+};
+
+/* Additions/deletions under one top-level directory (for the side panel and policy). */
+struct gth_diff_dirstat {
+	char *dir;		/* "src", "docs", "(root)" */
+	long files;
+	long additions;
+	long deletions;
+};
+
+struct gth_diff {
+	char *arena;
+	size_t arena_len, arena_cap;
+	struct gth_diff_line *lines;
+	size_t n_lines, cap_lines;
+	struct gth_diff_file *files;
+	size_t n_files, cap_files;
+
+	char base_sha[41];	/* what the caller asked for */
+	char head_sha[41];
+	char merge_base[41];	/* the old side of every file */
+	bool ignore_whitespace;
+	bool partial;		/* built from the forge's files API: some patches may be missing */
+
+	long additions;
+	long deletions;
+	struct gth_diff_dirstat *dirs;
+	size_t n_dirs, cap_dirs;
+
+	void *priv;		/* git/'s state for on-demand loading; opaque to everyone else */
+	void (*priv_free)(void *priv);
+};
+
+struct gth_diff *gth_diff_new(void);
+/* Frees everything, including priv through priv_free. NULL is fine. */
+void gth_diff_free(struct gth_diff *d);
+
+/* Text of a line; not NUL-terminated, use line->len. */
+static inline const char *
+gth_diff_line_text(const struct gth_diff *d, const struct gth_diff_line *l)
+{
+	return d->arena + l->off;
+}
+
+/* Append text to the arena (growing it) and return its offset. */
+uint64_t gth_diff_arena_add(struct gth_diff *d, const char *p, size_t n);
+/* Append a line record; returns it. */
+struct gth_diff_line *gth_diff_add_line(struct gth_diff *d, enum gth_diff_line_kind kind,
+	const char *text, size_t len, uint32_t old_no, uint32_t new_no);
+struct gth_diff_file *gth_diff_add_file(struct gth_diff *d);
+
+/* Recompute totals and per-directory stats from the files. */
+void gth_diff_compute_stats(struct gth_diff *d);
+
+/*
+ * Intraline (word-level) highlights for a removed line a and its paired added
+ * line b: byte ranges [start, end) of each side that differ.  Writes at most
+ * max ranges per side; returns 0 or -GTH_E_TOOBIG when the lines are too
+ * long to be worth it (the caller then highlights nothing).
+ */
+struct gth_diff_range {
+	uint32_t start;
+	uint32_t end;
+};
+int gth_diff_intraline(const char *a, size_t alen, const char *b, size_t blen,
+	struct gth_diff_range *ra, size_t *na, struct gth_diff_range *rb, size_t *nb, size_t max);
+
+#endif
