@@ -2,6 +2,7 @@
 noinst_LIBRARIES += src/model/libgthmodel.a
 src_model_libgthmodel_a_SOURCES = \
 	src/model/assess.c \
+	src/model/decision.c \
 	src/model/diff.c \
 	src/model/pr.c \
 	src/model/queue.c \
