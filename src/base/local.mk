@@ -15,3 +15,11 @@ tests_base_test_buf_LDADD = tests/libtap.a src/base/libgthbase.a
 tests_base_test_str_SOURCES = tests/base/test_str.c
 tests_base_test_str_LDADD = tests/libtap.a src/base/libgthbase.a
 TESTS += tests/base/test_buf tests/base/test_str
+
+# Untrusted text: sanitizer, UTF-8 decoder and widths.
+check_PROGRAMS += tests/base/test_sanitize tests/base/test_utf8
+tests_base_test_sanitize_SOURCES = tests/base/test_sanitize.c tests/fuzz/check_sanitized.h
+tests_base_test_sanitize_LDADD = tests/libtap.a src/base/libgthbase.a
+tests_base_test_utf8_SOURCES = tests/base/test_utf8.c tests/fuzz/check_sanitized.h
+tests_base_test_utf8_LDADD = tests/libtap.a src/base/libgthbase.a
+TESTS += tests/base/test_sanitize tests/base/test_utf8

@@ -13,10 +13,22 @@
  *	invalid UTF-8 bytes	"<FF>" (one token per bad byte)
  *	bidi controls		"[U+202E]" (U+061C, U+200E-F, U+202A-E, U+2066-9)
  *	invisible / tags	"[U+200B]" (U+00AD, U+034F, U+115F-60, U+17B4-5, U+180B-F,
- *				U+200B-D, U+2060-4, U+206A-F, U+3164, U+FE00-F, U+FEFF,
- *				U+FFA0, U+FFF0-8, U+1D173-A, U+E0000-E0FFF)
+ *				U+200B-D, U+2028-9, U+2060-5, U+206A-F, U+3164, U+FE00-F,
+ *				U+FEFF, U+FFA0, U+FFF0-B, U+1D173-A, U+E0000-E0FFF)
+ *
+ * Two exemptions keep emoji intact: U+200D (ZWJ) between two pictographs and
+ * U+FE0E/U+FE0F right after a pictograph pass as plain text.  Tag characters
+ * never pass, not even in flag sequences: they are the carrier of "ASCII
+ * smuggling".
+ *
+ * CR is always a token ("^M"): a bare CR overwrites the line on a terminal.
+ * The one exception is a CRLF line ending when GTH_SAN_KEEP_NEWLINES is set:
+ * "\r\n" then becomes a plain "\n".  Without that flag it is "^M^J".
  *
  * Each token is reported as a run with its class so the UI can colour it.
+ * A word (letters, digits, '_' and combining marks) mixing Latin with
+ * Cyrillic, Greek, Armenian or Cherokee letters keeps its text and becomes a
+ * GTH_TEXT_MIXED run (one warning per word).
  */
 #ifndef GATEHOUSE_BASE_SANITIZE_H
 #define GATEHOUSE_BASE_SANITIZE_H
@@ -55,14 +67,19 @@ struct gth_text_run {
 struct gth_sanitized {
 	char *text;		/* owned, NUL-terminated, safe UTF-8 */
 	size_t len;
+	size_t cap_text;	/* allocated bytes of text (kept for reuse) */
 	struct gth_text_run *runs;	/* cover text completely, in order */
 	size_t n_runs, cap_runs;
 	struct gth_text_warnings warn;
 };
 
 /*
- * Sanitize len bytes of in (may contain NUL bytes, shown as "^@").
- * out must be released with gth_sanitized_release().  Never fails.
+ * Sanitize len bytes of in (may contain NUL bytes, shown as "^@"; in may be
+ * NULL when len is 0).  out must be zeroed before first use or released; it
+ * may be reused: a second call overwrites the previous result and keeps the
+ * text and runs allocations, so drawing a screen of diff lines through one
+ * struct allocates nothing once it has warmed up.  Release it with
+ * gth_sanitized_release().  Never fails.
  */
 void gth_sanitize(const char *in, size_t len, unsigned flags, struct gth_sanitized *out);
 void gth_sanitized_release(struct gth_sanitized *s);
