@@ -5,6 +5,7 @@ src_base_libgthbase_a_SOURCES = \
 	src/base/err.c \
 	src/base/log.c \
 	src/base/sanitize.c \
+	src/base/sha256.c \
 	src/base/str.c \
 	src/base/utf8.c \
 	src/base/xalloc.c
@@ -23,3 +24,8 @@ tests_base_test_sanitize_LDADD = tests/libtap.a src/base/libgthbase.a
 tests_base_test_utf8_SOURCES = tests/base/test_utf8.c tests/fuzz/check_sanitized.h
 tests_base_test_utf8_LDADD = tests/libtap.a src/base/libgthbase.a
 TESTS += tests/base/test_sanitize tests/base/test_utf8
+
+check_PROGRAMS += tests/base/test_sha256
+tests_base_test_sha256_SOURCES = tests/base/test_sha256.c
+tests_base_test_sha256_LDADD = tests/libtap.a src/base/libgthbase.a
+TESTS += tests/base/test_sha256
