@@ -12,3 +12,8 @@ check_PROGRAMS += tests/model/test_pr
 tests_model_test_pr_SOURCES = tests/model/test_pr.c
 tests_model_test_pr_LDADD = tests/libtap.a src/model/libgthmodel.a src/base/libgthbase.a
 TESTS += tests/model/test_pr
+
+check_PROGRAMS += tests/model/test_diff
+tests_model_test_diff_SOURCES = tests/model/test_diff.c
+tests_model_test_diff_LDADD = tests/libtap.a src/model/libgthmodel.a src/base/libgthbase.a
+TESTS += tests/model/test_diff

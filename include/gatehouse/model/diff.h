@@ -132,4 +132,42 @@ struct gth_diff_range {
 int gth_diff_intraline(const char *a, size_t alen, const char *b, size_t blen,
 	struct gth_diff_range *ra, size_t *na, struct gth_diff_range *rb, size_t *nb, size_t max);
 
+/*
+ * Append a META note (printf-style) to the current end of the lines; used
+ * for "Binary file, 12,345 -> 14,001 bytes" and the like.
+ */
+struct gth_diff_line *gth_diff_add_meta(struct gth_diff *d, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/*
+ * Append one line of diff text as a record of kind, with line-ending
+ * handling: a trailing "\n" is dropped, a "\r" before it is dropped too and
+ * flagged GTH_DIFF_LINE_CRLF.  Other bytes are kept as they are.
+ */
+struct gth_diff_line *gth_diff_add_text_line(struct gth_diff *d, enum gth_diff_line_kind kind,
+	const char *text, size_t len, uint32_t old_no, uint32_t new_no);
+
+/* The file's lines (NULL when not loaded or empty); *n receives the count. */
+const struct gth_diff_line *gth_diff_file_lines(const struct gth_diff *d,
+	const struct gth_diff_file *f, size_t *n);
+
+/*
+ * Parse the hunks of a unified patch (as GitHub's files API sends it: "@@"
+ * headers, then " ", "+", "-", "\\" lines; file headers are skipped) and
+ * append them as file f's lines, counting f's additions and deletions.
+ * Returns 0 or -GTH_E_PARSE (what was parsed before the bad line is kept).
+ */
+int gth_diff_parse_patch(struct gth_diff *d, struct gth_diff_file *f, const char *patch,
+	size_t len);
+
+/*
+ * Files-API fallback, when the mirror cannot be fetched: a diff built from
+ * pr->files.  d->partial is set; files whose patch the forge withheld get
+ * patch_missing and a META line saying so; additions/deletions are the
+ * forge's.  *out is owned by the caller.  Returns 0 or -GTH_E_INVAL (no
+ * files loaded).
+ */
+struct gth_pr;
+int gth_diff_from_files(const struct gth_pr *pr, struct gth_diff **out);
+
 #endif

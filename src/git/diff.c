@@ -1,0 +1,408 @@
+/*
+ * Diff model from a mirror: see gatehouse/git/diff.h.
+ *
+ * Memory: libgit2 keeps only the delta list (one entry per file); a file's
+ * patch is generated, copied line by line into the arena and freed, so peak
+ * memory is the model plus one file's patch.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <git2.h>
+
+#include "gatehouse/base/err.h"
+#include "gatehouse/base/xalloc.h"
+#include "gatehouse/git/diff.h"
+#include "gatehouse/git/mirror.h"
+#include "priv.h"
+
+#define DEFAULT_CONTEXT 3
+#define DEFAULT_THRESHOLD 50
+#define DEFAULT_MAX_TEXT ((size_t)64 << 20)
+
+struct diff_priv {
+	git_repository *repo;	/* the diff's own handle, so it can move between threads */
+	git_diff *diff;
+	git_diff_options dopts;
+};
+
+static void
+priv_free(void *p)
+{
+	struct diff_priv *dp = p;
+
+	if (dp == NULL)
+		return;
+	git_diff_free(dp->diff);
+	git_repository_free(dp->repo);
+	free(dp);
+}
+
+static enum gth_diff_status
+map_status(git_delta_t s)
+{
+	switch (s) {
+	case GIT_DELTA_ADDED: return GTH_DIFF_ADDED;
+	case GIT_DELTA_DELETED: return GTH_DIFF_DELETED;
+	case GIT_DELTA_RENAMED: return GTH_DIFF_RENAMED;
+	case GIT_DELTA_COPIED: return GTH_DIFF_COPIED;
+	case GIT_DELTA_TYPECHANGE: return GTH_DIFF_TYPECHANGE;
+	default: return GTH_DIFF_MODIFIED;
+	}
+}
+
+static int
+lookup_commit(git_repository *repo, const char *hex, git_commit **out, struct gth_err *err)
+{
+	git_oid oid;
+	int rc;
+
+	if ((rc = gth_git_parse_oid(&oid, hex, err)) < 0)
+		return rc;
+	rc = git_commit_lookup(out, repo, &oid);
+	if (rc == GIT_ENOTFOUND)
+		return gth_err_set(err, -GTH_E_NOTFOUND, "commit %.40s is not in the mirror", hex);
+	if (rc < 0)
+		return gth_git_error(err, -GTH_E_GIT, "commit");
+	return 0;
+}
+
+static void
+fill_file(struct gth_diff_file *f, const git_diff_delta *dl)
+{
+	int has_old = dl->status != GIT_DELTA_ADDED, has_new = dl->status != GIT_DELTA_DELETED;
+
+	f->status = map_status(dl->status);
+	f->old_path = xstrdup(dl->old_file.path);
+	f->new_path = xstrdup(dl->new_file.path);
+	f->old_mode = has_old ? dl->old_file.mode : 0;
+	f->new_mode = has_new ? dl->new_file.mode : 0;
+	f->similarity = (dl->status == GIT_DELTA_RENAMED || dl->status == GIT_DELTA_COPIED) ?
+	    (int)dl->similarity : 0;
+	f->submodule = f->old_mode == GIT_FILEMODE_COMMIT || f->new_mode == GIT_FILEMODE_COMMIT;
+	if (has_old)
+		git_oid_tostr(f->old_oid, sizeof(f->old_oid), &dl->old_file.id);
+	if (has_new)
+		git_oid_tostr(f->new_oid, sizeof(f->new_oid), &dl->new_file.id);
+}
+
+int
+gth_git_diff_open(struct gth_mirror *m, const char *base_sha, const char *head_sha,
+	const struct gth_diff_opts *o, struct gth_diff **out, struct gth_err *err)
+{
+	static const struct gth_diff_opts defaults = { false, -1, 0, false, 0 };
+	git_diff_find_options fopts;
+	git_commit *base = NULL, *head = NULL, *mb = NULL;
+	git_tree *old_tree = NULL, *new_tree = NULL;
+	struct gth_diff *d = NULL;
+	struct diff_priv *dp = NULL;
+	git_oid mb_oid;
+	size_t i, n;
+	int rc;
+
+	*out = NULL;
+	if (o == NULL)
+		o = &defaults;
+	dp = xcalloc(1, sizeof(*dp));
+	if (git_repository_open_bare(&dp->repo, gth_mirror_path(m)) < 0) {
+		rc = gth_git_error(err, -GTH_E_GIT, "open mirror");
+		goto out;
+	}
+	if ((rc = lookup_commit(dp->repo, base_sha, &base, err)) < 0 ||
+	    (rc = lookup_commit(dp->repo, head_sha, &head, err)) < 0)
+		goto out;
+	rc = git_merge_base(&mb_oid, dp->repo, git_commit_id(base), git_commit_id(head));
+	if (rc == GIT_ENOTFOUND) {
+		rc = gth_err_set(err, -GTH_E_NOTFOUND,
+		    "the base and head commits share no history");
+		goto out;
+	}
+	if (rc < 0 || git_commit_lookup(&mb, dp->repo, &mb_oid) < 0 ||
+	    git_commit_tree(&old_tree, mb) < 0 || git_commit_tree(&new_tree, head) < 0) {
+		rc = gth_git_error(err, -GTH_E_GIT, "merge base");
+		goto out;
+	}
+
+	git_diff_options_init(&dp->dopts, GIT_DIFF_OPTIONS_VERSION);
+	/* git's defaults since 2.14: the indent heuristic places hunks where a reader expects. */
+	dp->dopts.flags = GIT_DIFF_INCLUDE_TYPECHANGE | GIT_DIFF_INDENT_HEURISTIC;
+	if (o->ignore_whitespace)
+		dp->dopts.flags |= GIT_DIFF_IGNORE_WHITESPACE;
+	dp->dopts.context_lines = o->context_lines < 0 ? DEFAULT_CONTEXT :
+	    (uint32_t)o->context_lines;
+	dp->dopts.max_size = (git_off_t)(o->max_text_size > 0 ? o->max_text_size :
+	    DEFAULT_MAX_TEXT);
+	if (git_diff_tree_to_tree(&dp->diff, dp->repo, old_tree, new_tree, &dp->dopts) < 0) {
+		rc = gth_git_error(err, -GTH_E_GIT, "diff");
+		goto out;
+	}
+	if (!o->no_renames) {
+		/* Copies come from files the PR also modifies, as `git diff -C` finds them. */
+		git_diff_find_options_init(&fopts, GIT_DIFF_FIND_OPTIONS_VERSION);
+		fopts.flags = GIT_DIFF_FIND_RENAMES | GIT_DIFF_FIND_COPIES;
+		fopts.rename_threshold = fopts.copy_threshold = (uint16_t)(o->rename_threshold > 0 ?
+		    o->rename_threshold : DEFAULT_THRESHOLD);
+		if (git_diff_find_similar(dp->diff, &fopts) < 0) {
+			rc = gth_git_error(err, -GTH_E_GIT, "rename detection");
+			goto out;
+		}
+	}
+
+	d = gth_diff_new();
+	snprintf(d->base_sha, sizeof(d->base_sha), "%s", base_sha);
+	snprintf(d->head_sha, sizeof(d->head_sha), "%s", head_sha);
+	git_oid_tostr(d->merge_base, sizeof(d->merge_base), &mb_oid);
+	d->ignore_whitespace = o->ignore_whitespace;
+	n = git_diff_num_deltas(dp->diff);
+	gth_grow(&d->files, &d->cap_files, n, sizeof(*d->files));
+	for (i = 0; i < n; i++)
+		fill_file(gth_diff_add_file(d), git_diff_get_delta(dp->diff, i));
+	gth_diff_compute_stats(d);
+	d->priv = dp;
+	d->priv_free = priv_free;
+	dp = NULL;
+	*out = d;
+	d = NULL;
+	rc = 0;
+out:
+	git_tree_free(old_tree);
+	git_tree_free(new_tree);
+	git_commit_free(mb);
+	git_commit_free(base);
+	git_commit_free(head);
+	priv_free(dp);
+	gth_diff_free(d);
+	return rc;
+}
+
+static int64_t
+blob_size(git_repository *repo, const git_diff_file *df)
+{
+	git_odb *odb = NULL;
+	size_t sz;
+	git_object_t type;
+	int64_t r = -1;
+
+	if (df->flags & GIT_DIFF_FLAG_VALID_SIZE)
+		return (int64_t)df->size;
+	if (git_repository_odb(&odb, repo) == 0 && git_odb_read_header(&sz, &type, odb,
+	    &df->id) == 0)
+		r = (int64_t)sz;
+	git_odb_free(odb);
+	return r;
+}
+
+/* "12,345" */
+static void
+fmt_size(char *buf, size_t n, int64_t v)
+{
+	char tmp[32];
+	size_t len, i, o = 0;
+
+	snprintf(tmp, sizeof(tmp), "%lld", (long long)v);
+	len = strlen(tmp);
+	for (i = 0; i < len && o + 2 < n; i++) {
+		if (i > 0 && tmp[0] != '-' && (len - i) % 3 == 0)
+			buf[o++] = ',';
+		buf[o++] = tmp[i];
+	}
+	buf[o] = '\0';
+}
+
+static void
+add_notes(struct gth_diff *d, struct gth_diff_file *f)
+{
+	char a[32], b[32];
+
+	if (f->status == GTH_DIFF_RENAMED)
+		gth_diff_add_meta(d, "Renamed from %s (%d%% similar)", f->old_path, f->similarity);
+	else if (f->status == GTH_DIFF_COPIED)
+		gth_diff_add_meta(d, "Copied from %s (%d%% similar)", f->old_path, f->similarity);
+	if (f->old_mode != 0 && f->new_mode != 0 && f->old_mode != f->new_mode)
+		gth_diff_add_meta(d, "mode %06o -> %06o", f->old_mode, f->new_mode);
+	if (f->submodule) {
+		if (f->status == GTH_DIFF_ADDED)
+			gth_diff_add_meta(d, "Submodule added at commit %.7s", f->new_oid);
+		else if (f->status == GTH_DIFF_DELETED)
+			gth_diff_add_meta(d, "Submodule removed (was at commit %.7s)", f->old_oid);
+		else
+			gth_diff_add_meta(d, "Submodule commit %.7s -> %.7s", f->old_oid,
+			    f->new_oid);
+	} else if (f->binary) {
+		fmt_size(a, sizeof(a), f->old_size);
+		fmt_size(b, sizeof(b), f->new_size);
+		if (f->status == GTH_DIFF_ADDED)
+			gth_diff_add_meta(d, "Binary file added, %s bytes", b);
+		else if (f->status == GTH_DIFF_DELETED)
+			gth_diff_add_meta(d, "Binary file deleted, %s bytes", a);
+		else
+			gth_diff_add_meta(d, "Binary file, %s -> %s bytes", a, b);
+	}
+}
+
+static uint32_t
+lineno(int n)
+{
+	return n > 0 ? (uint32_t)n : 0;
+}
+
+/* Copy a patch's hunks into the arena as f's lines. */
+static int
+emit_patch(struct gth_diff *d, struct gth_diff_file *f, git_patch *patch, struct gth_err *err)
+{
+	static const char no_eol[] = "\\ No newline at end of file";
+	size_t h, nh = git_patch_num_hunks(patch), nl, j;
+	const git_diff_hunk *hunk;
+	const git_diff_line *l;
+
+	for (h = 0; h < nh; h++) {
+		if (git_patch_get_hunk(&hunk, &nl, patch, h) < 0)
+			return gth_git_error(err, -GTH_E_GIT, "hunk");
+		gth_diff_add_text_line(d, GTH_DIFF_HUNK, hunk->header, hunk->header_len,
+		    lineno(hunk->old_start), lineno(hunk->new_start));
+		for (j = 0; j < nl; j++) {
+			if (git_patch_get_line_in_hunk(&l, patch, h, j) < 0)
+				return gth_git_error(err, -GTH_E_GIT, "line");
+			switch (l->origin) {
+			case GIT_DIFF_LINE_CONTEXT:
+				gth_diff_add_text_line(d, GTH_DIFF_CONTEXT, l->content,
+				    l->content_len, lineno(l->old_lineno), lineno(l->new_lineno));
+				break;
+			case GIT_DIFF_LINE_ADDITION:
+				gth_diff_add_text_line(d, GTH_DIFF_ADD, l->content, l->content_len,
+				    0, lineno(l->new_lineno));
+				f->additions++;
+				break;
+			case GIT_DIFF_LINE_DELETION:
+				gth_diff_add_text_line(d, GTH_DIFF_DEL, l->content, l->content_len,
+				    lineno(l->old_lineno), 0);
+				f->deletions++;
+				break;
+			case GIT_DIFF_LINE_CONTEXT_EOFNL:
+			case GIT_DIFF_LINE_ADD_EOFNL:
+			case GIT_DIFF_LINE_DEL_EOFNL:
+				gth_diff_add_line(d, GTH_DIFF_NO_EOL, no_eol, sizeof(no_eol) - 1, 0, 0);
+				break;
+			default:
+				break;
+			}
+		}
+	}
+	return 0;
+}
+
+static int
+lookup_blob(git_repository *repo, const char *hex, git_blob **out, struct gth_err *err)
+{
+	git_oid oid;
+
+	*out = NULL;
+	if (hex[0] == '\0')
+		return 0;
+	if (git_oid_fromstr(&oid, hex) < 0 || git_blob_lookup(out, repo, &oid) < 0)
+		return gth_git_error(err, -GTH_E_GIT, "blob");
+	return 0;
+}
+
+/* Whole-file patch: both blobs with as much context as either has lines. */
+static int
+full_patch(struct diff_priv *dp, const struct gth_diff_file *f, git_patch **patch,
+	struct gth_err *err)
+{
+	git_diff_options opts = dp->dopts;
+	git_blob *a = NULL, *b = NULL;
+	int64_t big;
+	int rc;
+
+	if ((rc = lookup_blob(dp->repo, f->old_oid, &a, err)) < 0 ||
+	    (rc = lookup_blob(dp->repo, f->new_oid, &b, err)) < 0)
+		goto out;
+	big = (int64_t)(a != NULL ? git_blob_rawsize(a) : 0) +
+	    (int64_t)(b != NULL ? git_blob_rawsize(b) : 0) + 1;
+	opts.context_lines = big > INT32_MAX ? INT32_MAX : (uint32_t)big;
+	if (git_patch_from_blobs(patch, a, f->old_path, b, f->new_path, &opts) < 0)
+		rc = gth_git_error(err, -GTH_E_GIT, "diff");
+out:
+	git_blob_free(a);
+	git_blob_free(b);
+	return rc;
+}
+
+static int
+build_file(struct gth_diff *d, size_t i, int full, struct gth_err *err)
+{
+	struct diff_priv *dp = d->priv;
+	struct gth_diff_file *f;
+	const git_diff_delta *dl;
+	git_patch *patch = NULL;
+	int rc = 0;
+
+	if (dp == NULL || i >= d->n_files)
+		return gth_err_set(err, -GTH_E_INVAL, "no file %zu in this diff", i);
+	f = &d->files[i];
+	if (f->loaded && (!full || f->binary || f->submodule))
+		return 0;
+	/* Submodules have no blob to diff: the two commits are the whole story. */
+	if (!f->submodule) {
+		if (full && f->loaded)
+			rc = full_patch(dp, f, &patch, err);
+		else if (git_patch_from_diff(&patch, dp->diff, i) < 0)
+			rc = gth_git_error(err, -GTH_E_GIT, "diff");
+		if (rc < 0)
+			return rc;
+	}
+	dl = git_diff_get_delta(dp->diff, i);
+	f->binary = !f->submodule && (dl->flags & GIT_DIFF_FLAG_BINARY) != 0;
+	if (!f->submodule) {
+		f->old_size = f->old_oid[0] != '\0' ? blob_size(dp->repo, &dl->old_file) : -1;
+		f->new_size = f->new_oid[0] != '\0' ? blob_size(dp->repo, &dl->new_file) : -1;
+	}
+	f->first_line = d->n_lines;
+	f->additions = 0;
+	f->deletions = 0;
+	add_notes(d, f);
+	if (patch != NULL && !f->binary)
+		rc = emit_patch(d, f, patch, err);
+	git_patch_free(patch);
+	f->n_lines = d->n_lines - f->first_line;
+	f->loaded = true;
+	return rc;
+}
+
+int
+gth_git_diff_load_file(struct gth_diff *d, size_t file_index, struct gth_err *err)
+{
+	return build_file(d, file_index, 0, err);
+}
+
+int
+gth_git_diff_load_file_full(struct gth_diff *d, size_t file_index, struct gth_err *err)
+{
+	int rc;
+
+	if ((rc = build_file(d, file_index, 0, err)) < 0)
+		return rc;
+	return build_file(d, file_index, 1, err);
+}
+
+int
+gth_git_diff_load_all(struct gth_diff *d, void (*progress)(size_t done, size_t total, void *arg),
+	void *arg, volatile int *cancel, struct gth_err *err)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < d->n_files; i++) {
+		if (cancel != NULL && *cancel)
+			return gth_err_set(err, -GTH_E_CANCEL, "diff cancelled");
+		if ((rc = build_file(d, i, 0, err)) < 0)
+			return rc;
+		if (progress != NULL)
+			progress(i + 1, d->n_files, arg);
+	}
+	gth_diff_compute_stats(d);
+	return 0;
+}
