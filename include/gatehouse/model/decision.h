@@ -14,6 +14,7 @@
 #include <stddef.h>
 
 #include "gatehouse/base/str.h"
+#include "gatehouse/model/verdict.h"
 
 /* Record format version written by this build; decoders refuse others. */
 #define GTH_DECISION_VERSION 1
@@ -21,22 +22,7 @@
 /* Length of a decision id (ULID, Crockford base32) without the NUL. */
 #define GTH_DECISION_ID_LEN 26
 
-enum gth_verdict {
-	GTH_VERDICT_APPROVE,
-	GTH_VERDICT_REJECT,
-	GTH_VERDICT_ESCALATE,
-	GTH_VERDICT__COUNT
-};
-
-/* "approve", "reject", "escalate"; "?" for an out-of-range value. */
-const char *gth_verdict_name(enum gth_verdict v);
-/* Parse one of the names above; -GTH_E_PARSE otherwise. */
-int gth_verdict_parse(const char *s, enum gth_verdict *out);
-/*
- * The review state a forge shows for a verdict once posted:
- * "APPROVED", "CHANGES_REQUESTED", "COMMENTED".
- */
-const char *gth_verdict_review_state(enum gth_verdict v);
+/* enum gth_verdict and its names: model/verdict.h. */
 
 struct gth_decision {
 	int v;			/* record version (GTH_DECISION_VERSION) */
