@@ -10,9 +10,9 @@ GTH_GIT_TEST_LIBS = tests/libtap.a src/git/libgthgit.a src/model/libgthmodel.a \
 	src/base/libgthbase.a $(LIBGIT2_LIBS)
 
 check_PROGRAMS += tests/git/test_diff tests/git/test_fetch
-tests_git_test_diff_SOURCES = tests/git/test_diff.c
+tests_git_test_diff_SOURCES = tests/git/test_diff.c tests/git/fixture.c tests/git/fixture.h
 tests_git_test_diff_LDADD = $(GTH_GIT_TEST_LIBS)
-tests_git_test_fetch_SOURCES = tests/git/test_fetch.c
+tests_git_test_fetch_SOURCES = tests/git/test_fetch.c tests/git/fixture.c tests/git/fixture.h
 tests_git_test_fetch_LDADD = $(GTH_GIT_TEST_LIBS)
 TESTS += tests/git/test_diff tests/git/test_fetch
 EXTRA_DIST += tests/git/mkfixtures.sh tests/git/githttp.py
