@@ -250,16 +250,13 @@ control(struct san *st, const char *in, size_t i, size_t len)
 }
 
 void
-gth_sanitize(const char *in, size_t len, unsigned flags, struct gth_sanitized *out)
+gth_sanitized_append_text(struct gth_sanitized *out, const char *in, size_t len, unsigned flags)
 {
 	struct san st = { out, flags, 0, 0, 0 };
 	size_t i = 0;
 
-	out->len = 0;
-	out->n_runs = 0;
-	memset(&out->warn, 0, sizeof(out->warn));
 	reserve(out, len);
-	out->text[0] = '\0';
+	out->text[out->len] = '\0';
 
 	while (i < len) {
 		unsigned char c = (unsigned char)in[i];
@@ -335,6 +332,49 @@ gth_sanitize(const char *in, size_t len, unsigned flags, struct gth_sanitized *o
 	}
 	if (st.word)
 		end_word(&st);
+}
+
+void
+gth_sanitize(const char *in, size_t len, unsigned flags, struct gth_sanitized *out)
+{
+	gth_sanitized_clear(out);
+	gth_sanitized_append_text(out, in, len, flags);
+}
+
+void
+gth_sanitized_clear(struct gth_sanitized *s)
+{
+	s->len = 0;
+	s->n_runs = 0;
+	memset(&s->warn, 0, sizeof(s->warn));
+	if (s->text != NULL)
+		s->text[0] = '\0';
+}
+
+void
+gth_sanitized_append(struct gth_sanitized *dst, const struct gth_sanitized *src, size_t off,
+    size_t len)
+{
+	size_t r, end = off + len;
+
+	if (off >= src->len || len == 0)
+		return;
+	if (end > src->len)
+		end = src->len;
+	reserve(dst, end - off);
+	memcpy(dst->text + dst->len, src->text + off, end - off);
+	for (r = 0; r < src->n_runs; r++) {
+		const struct gth_text_run *run = &src->runs[r];
+		size_t a = run->off > off ? run->off : off;
+		size_t b = run->off + run->len < end ? run->off + run->len : end;
+
+		if (run->off >= end)
+			break;
+		if (a < b)
+			add_run(dst, dst->len + (a - off), b - a, run->cls);
+	}
+	dst->len += end - off;
+	dst->text[dst->len] = '\0';
 }
 
 void

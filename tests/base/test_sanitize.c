@@ -242,6 +242,34 @@ test_reuse(void)
 	ok(1, "release twice is harmless");
 }
 
+/* Display lines are assembled from a prefix and slices of a sanitized line. */
+static void
+test_append(void)
+{
+	struct gth_sanitized src, line;
+	char *got;
+
+	memset(&src, 0, sizeof(src));
+	memset(&line, 0, sizeof(line));
+	gth_sanitize("see p\u0430y \x1b[2J now", 17, 0, &src);
+	is_str(src.text, "see p\u0430y ^[[2J now", "source line");
+	gth_sanitized_append_text(&line, "\u2022 ", 4, 0);
+	gth_sanitized_append(&line, &src, 4, 7);	/* "pаy ^[" */
+	got = render(&line);
+	is_str(got, "\u2022 {M:p\u0430y} {C:^[}", "slice keeps the classes of its runs");
+	free(got);
+	ok(check_sanitized(&line, 0) == NULL, "assembled line keeps the invariant");
+	is_int(gth_text_warnings_total(&line.warn), 0, "copied slices do not count twice");
+	gth_sanitized_append_text(&line, "\x07", 1, 0);
+	is_str(line.text, "\u2022 p\u0430y ^[^G", "appended text is sanitized too");
+	is_int(line.n_runs, 4, "adjacent control tokens share one run");
+	gth_sanitized_clear(&line);
+	is_int(line.len, 0, "clear empties the line");
+	is_str(line.text, "", "and leaves an empty string");
+	gth_sanitized_release(&line);
+	gth_sanitized_release(&src);
+}
+
 /* Every single byte value and every code point of interest, one at a time. */
 static void
 test_exhaustive_small(void)
@@ -315,6 +343,7 @@ main(void)
 	test_table();
 	test_classes_counted();
 	test_reuse();
+	test_append();
 	test_exhaustive_small();
 	test_width();
 	return done_testing();

@@ -85,6 +85,20 @@ void gth_sanitize(const char *in, size_t len, unsigned flags, struct gth_sanitiz
 void gth_sanitized_release(struct gth_sanitized *s);
 
 /*
+ * Building display lines from pieces (the rationale wrapper, the UI):
+ * _clear empties s keeping its memory; _append_text sanitizes in and appends
+ * it (warnings add up; a mixed-script word does not span two calls);
+ * _append copies bytes [off, off + len) of an already sanitized src with
+ * their classes (off and len on code point boundaries, e.g. run or space
+ * boundaries; its warnings are not copied).  The invariant above holds for
+ * the result.  s must be zeroed before first use, as for gth_sanitize().
+ */
+void gth_sanitized_clear(struct gth_sanitized *s);
+void gth_sanitized_append_text(struct gth_sanitized *s, const char *in, size_t len, unsigned flags);
+void gth_sanitized_append(struct gth_sanitized *dst, const struct gth_sanitized *src, size_t off,
+    size_t len);
+
+/*
  * The same, returning only the text (owned), for places with no colour:
  * the forge, records, logs, --json output.  warn may be NULL.
  */
