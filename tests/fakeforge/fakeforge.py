@@ -680,7 +680,7 @@ class Shapes:
                 "url": "%s/repos/%s/labels/%s" % (self.api, repo["full_name"],
                                                  urllib.parse.quote(lab["name"])),
                 "name": lab["name"], "color": lab["color"], "default": lab["default"],
-                "description": lab["description"]}
+                "description": lab["description"] or ""}
 
     def team(self, org, slug):
         t = self.w.team_of(org, slug)
@@ -690,7 +690,7 @@ class Shapes:
                 "slug": slug, "description": None, "privacy": "closed",
                 "notification_setting": "notifications_enabled", "permission": "pull",
                 "members_url": a + "/members{/member}", "repositories_url": a + "/repos",
-                "parent": None, "type": "team"}
+                "parent": None, "type": "organization", "organization_id": self.w.user(org)["id"]}
 
     def pr_links(self, pr):
         a = "%s/repos/%s" % (self.api, pr["repo"])
@@ -1937,8 +1937,10 @@ def r_repo(w, ctx, owner, name):
 @route("GET", r"/repos/" + O + r"/branches/(?P<branch>.+)", "branch")
 def r_branch(w, ctx, owner, name, branch):
     repo = need_repo(w, owner, name)
-    sha = w.rev(repo, "refs/heads/" + branch) if branch else None
-    if not sha or not w.rev(repo, branch):
+    out = git(w.gitdir(repo), "rev-parse", "--verify", "-q", "refs/heads/" + branch,
+              check=False)
+    sha = out.decode().strip()
+    if not sha:
         raise HTTPError(404, "Branch not found")
     info = w.commit_info(repo, sha)
     api, web = ctx["api"], ctx["web"]
