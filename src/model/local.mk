@@ -17,3 +17,8 @@ check_PROGRAMS += tests/model/test_diff
 tests_model_test_diff_SOURCES = tests/model/test_diff.c
 tests_model_test_diff_LDADD = tests/libtap.a src/model/libgthmodel.a src/base/libgthbase.a
 TESTS += tests/model/test_diff
+
+check_PROGRAMS += tests/model/test_rationale
+tests_model_test_rationale_SOURCES = tests/model/test_rationale.c tests/fuzz/check_sanitized.h
+tests_model_test_rationale_LDADD = tests/libtap.a src/model/libgthmodel.a src/base/libgthbase.a
+TESTS += tests/model/test_rationale
