@@ -30,6 +30,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "gatehouse/base/sha256.h"
 #include "gatehouse/base/log.h"
 #include "gatehouse/base/str.h"
 #include "gatehouse/base/xalloc.h"

@@ -7,8 +7,7 @@ src_forge_libgthforge_a_SOURCES = \
 	src/forge/github.c \
 	src/forge/github_json.c \
 	src/forge/github_queue.c \
-	src/forge/http.c \
-	src/forge/sha256.c
+	src/forge/http.c
 src_forge_libgthforge_a_CPPFLAGS = $(AM_CPPFLAGS) $(CURL_CFLAGS) $(JANSSON_CFLAGS)
 src/forge/libgthforge_a-github_queue.$(OBJEXT): src/forge/github_queue.inc
 CLEANFILES += src/forge/github_queue.inc

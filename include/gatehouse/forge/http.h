@@ -114,9 +114,6 @@ const char *gth_http_method_name(enum gth_http_method m);
 /* Percent-encode s for a query string or path segment (RFC 3986 unreserved kept).  Owned. */
 char *gth_http_escape(const char *s);
 
-/* Lower-case hex SHA-256 of len bytes (hex must hold 65 bytes). */
-void gth_sha256_hex(const void *data, size_t len, char hex[65]);
-
 /*
  * The forge's own message from an error body: "message" plus the `errors`
  * array joined (strings, or objects' "message"/"code field"), GitLab's
