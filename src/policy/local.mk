@@ -24,9 +24,11 @@ src/policy/default_policy.c: $(top_srcdir)/policy/default.policy
 POLICY_TEST_LIBS = tests/libtap.a src/policy/libgthpolicy.a src/config/libgthconfig.a \
 	src/model/libgthmodel.a src/base/libgthbase.a $(LIBGIT2_LIBS)
 
-check_PROGRAMS += tests/policy/test_policy tests/policy/test_codeowners
+check_PROGRAMS += tests/policy/test_policy tests/policy/test_assess tests/policy/test_codeowners
 tests_policy_test_policy_SOURCES = tests/policy/test_policy.c
 tests_policy_test_policy_LDADD = $(POLICY_TEST_LIBS)
+tests_policy_test_assess_SOURCES = tests/policy/test_assess.c
+tests_policy_test_assess_LDADD = $(POLICY_TEST_LIBS)
 tests_policy_test_codeowners_SOURCES = tests/policy/test_codeowners.c
 tests_policy_test_codeowners_LDADD = $(POLICY_TEST_LIBS)
-TESTS += tests/policy/test_policy tests/policy/test_codeowners
+TESTS += tests/policy/test_policy tests/policy/test_assess tests/policy/test_codeowners
