@@ -1345,6 +1345,16 @@ def page_args(query, default=30):
     return per, page
 
 
+def redact(v):
+    """Request bodies go to the log; admin calls may name a token."""
+    if isinstance(v, dict):
+        return {k: "REDACTED" if k.lower() in ("token", "password") else redact(x)
+                for k, x in v.items()}
+    if isinstance(v, list):
+        return [redact(x) for x in v]
+    return v
+
+
 class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "fakeforge/1.0"
@@ -1455,7 +1465,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         parsed = None
         if body:
             try:
-                parsed = json.loads(body)
+                parsed = redact(json.loads(body))
             except ValueError:
                 parsed = None
         rec = {"t": time.time(), "method": self.command, "path": self.path_only,
