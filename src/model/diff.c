@@ -2,9 +2,12 @@
  * The diff model: arena and line records, per-file and per-PR stats, word
  * highlights, and the files-API fallback that parses the forge's patches.
  *
- * Growth is by doubling (gth_grow); large arenas are realloc'ed by mremap in
- * glibc, so the unused tail of the capacity is never touched and costs no
- * resident memory.
+ * The arena and the line array grow by doubling.  Past BIG bytes they live
+ * in their own anonymous mappings grown with mremap: no copy on growth, and
+ * the untouched tail of the capacity costs no resident memory.  (Through
+ * malloc they would not: glibc's dynamic mmap threshold moves them onto the
+ * heap once the process has freed a few large blocks, and every doubling
+ * then copies and briefly holds both.)
  */
 #include "config.h"
 
@@ -12,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "gatehouse/base/err.h"
 #include "gatehouse/base/xalloc.h"
@@ -30,6 +34,71 @@ gth_diff_status_name(enum gth_diff_status s)
 	case GTH_DIFF_TYPECHANGE: return "typechange";
 	}
 	return "modified";
+}
+
+#define BIG ((size_t)1 << 20)
+
+static void *
+map_bytes(size_t n)
+{
+	void *p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+/* Grow *pp (capacity *cap elements of elsize bytes) to hold need elements. */
+static void
+big_grow(void *pp, size_t *cap, size_t need, size_t elsize)
+{
+	void **p = pp;
+	size_t ncap = *cap ? *cap : 64, old_bytes = *cap * elsize, bytes;
+	void *q;
+
+	if (need <= *cap)
+		return;
+	while (ncap < need) {
+		if (ncap > SIZE_MAX / 2 / elsize)
+			abort();
+		ncap *= 2;
+	}
+	bytes = ncap * elsize;
+	if (bytes < BIG) {
+		*p = xreallocarray(*p, ncap, elsize);
+		*cap = ncap;
+		return;
+	}
+#ifdef MREMAP_MAYMOVE
+	if (old_bytes >= BIG) {
+		q = mremap(*p, old_bytes, bytes, MREMAP_MAYMOVE);
+		if (q == MAP_FAILED)
+			q = NULL;
+	} else
+#endif
+	{
+		q = map_bytes(bytes);
+		if (q != NULL && old_bytes > 0) {
+			memcpy(q, *p, old_bytes);
+			if (old_bytes >= BIG)
+				munmap(*p, old_bytes);
+			else
+				free(*p);
+		}
+	}
+	if (q == NULL)
+		q = xmalloc(SIZE_MAX);	/* the out-of-memory path, with its fatal hook */
+	*p = q;
+	*cap = ncap;
+}
+
+static void
+big_free(void *p, size_t cap, size_t elsize)
+{
+	if (p == NULL)
+		return;
+	if (cap * elsize >= BIG)
+		munmap(p, cap * elsize);
+	else
+		free(p);
 }
 
 struct gth_diff *
@@ -55,8 +124,8 @@ gth_diff_free(struct gth_diff *d)
 		free(d->dirs[i].dir);
 	free(d->files);
 	free(d->dirs);
-	free(d->lines);
-	free(d->arena);
+	big_free(d->lines, d->cap_lines, sizeof(*d->lines));
+	big_free(d->arena, d->arena_cap, 1);
 	free(d);
 }
 
@@ -67,12 +136,7 @@ gth_diff_arena_add(struct gth_diff *d, const char *p, size_t n)
 
 	if (n == 0)
 		return off;
-	/* Start at 64 KiB so that small diffs do not realloc line by line. */
-	if (d->arena == NULL) {
-		d->arena_cap = 65536 > n ? 65536 : n;
-		d->arena = xmalloc(d->arena_cap);
-	}
-	gth_grow(&d->arena, &d->arena_cap, d->arena_len + n, 1);
+	big_grow(&d->arena, &d->arena_cap, d->arena_len + n, 1);
 	memcpy(d->arena + d->arena_len, p, n);
 	d->arena_len += n;
 	return off;
@@ -87,7 +151,8 @@ gth_diff_add_line(struct gth_diff *d, enum gth_diff_line_kind kind, const char *
 	/* A line longer than 4 GiB cannot be shown anyway; keep the record honest. */
 	if (len > UINT32_MAX)
 		len = UINT32_MAX;
-	l = &GTH_PUSH(d->lines, d->n_lines, d->cap_lines);
+	big_grow(&d->lines, &d->cap_lines, d->n_lines + 1, sizeof(*d->lines));
+	l = &d->lines[d->n_lines++];
 	l->off = gth_diff_arena_add(d, text, len);
 	l->len = (uint32_t)len;
 	l->old_no = old_no;
