@@ -1,0 +1,347 @@
+/*
+ * The outbox against a forge kept in a directory, with scripted failures:
+ * durability steps, delivery, commit-then-drop, forged markers, 5xx storms,
+ * permanent refusals, recovery.
+ */
+#include "config.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fixture.h"
+#include "gatehouse/base/xalloc.h"
+#include "gatehouse/decide/audit.h"
+#include "gatehouse/decide/body.h"
+#include "gatehouse/decide/fsutil.h"
+#include "gatehouse/decide/outbox.h"
+#include "tap.h"
+
+#define SELF "gatehouse-bot"
+
+static struct fx_key key, other;
+static struct gth_outbox *ob;
+static struct gth_audit *au;
+static struct fx_forge forge;
+static char *obdir, *audit_path;
+
+struct queued {
+	struct gth_decision *d;
+	char *record, *armored;
+	size_t rlen;
+};
+
+static void
+enqueue(struct queued *q, enum gth_verdict v, long number)
+{
+	struct gth_err err = { 0 };
+	int r;
+
+	q->d = fx_decision(&key, v, number, &q->record, &q->rlen, &q->armored);
+	r = gth_outbox_record(ob, q->d, q->record, q->rlen, q->armored, &err);
+	if (r != 0)
+		diag("record: %s", gth_err_text(&err, r));
+}
+
+static void
+queued_free(struct queued *q)
+{
+	gth_decision_free(q->d);
+	free(q->record);
+	free(q->armored);
+}
+
+static bool
+exists(const char *sub, const char *name)
+{
+	char *p = xasprintf("%s/%s/%s", obdir, sub, name);
+	struct stat st;
+	bool e = stat(p, &st) == 0;
+
+	free(p);
+	return e;
+}
+
+/* Reviews on the forge by our account that carry exactly this decision. */
+static size_t
+count_ours(const struct queued *q)
+{
+	struct gth_review *v;
+	size_t n, i, c = 0;
+
+	fx_forge_reviews(&forge, &v, &n);
+	for (i = 0; i < n; i++)
+		c += gth_outbox_review_is_ours(&v[i], SELF, q->d, q->record, q->rlen);
+	gth_outbox_reviews_free(v, n);
+	return c;
+}
+
+static int
+deliver(const char *id, struct gth_outbox_report *rep)
+{
+	struct gth_err err = { 0 };
+	int r;
+
+	memset(rep, 0, sizeof(*rep));
+	r = gth_outbox_deliver(ob, &fx_forge_ops, &forge, id, rep, &err);
+	if (r != 0)
+		diag("deliver: %s", gth_err_text(&err, r));
+	return r;
+}
+
+static void
+test_record(void)
+{
+	struct queued q;
+	struct gth_err err = { 0 };
+	struct gth_outbox_item *items;
+	size_t n;
+
+	enqueue(&q, GTH_VERDICT_APPROVE, 1);
+	ok(exists("new", q.d->id), "recorded decision is in new/");
+	ok(!exists("tmp", q.d->id), "nothing left in tmp/");
+	ok(gth_outbox_record(ob, q.d, q.record, q.rlen, q.armored, &err) == -GTH_E_EXISTS,
+	   "recording the same id twice is refused, not overwritten");
+	ok(gth_outbox_list(ob, GTH_OUTBOX_NEW, &items, &n, &err) == 0 && n == 1 &&
+	   items[0].d != NULL && items[0].d->number == 1, "pending list shows it with its PR");
+	gth_outbox_items_free(items, n);
+	queued_free(&q);
+}
+
+static void
+test_happy(void)
+{
+	struct gth_outbox_report rep;
+	struct queued a, e;
+
+	enqueue(&e, GTH_VERDICT_ESCALATE, 3);
+	forge.script = "";
+	ok(deliver(NULL, &rep) == 0, "delivery runs");
+	is_int(rep.delivered, 2, "both pending decisions delivered (the one from before too)");
+	gth_outbox_report_release(&rep);
+	ok(exists("done", e.d->id), "escalation in done/");
+	is_int(count_ours(&e), 1, "one review for the escalation");
+	is_int(fx_forge_count(&forge, "escalate"), 1, "reviewers/label requested");
+	is_int(fx_forge_count(&forge, "status"), 2, "a status for each PR");
+	ok(deliver(NULL, &rep) == 0 && rep.n == 0, "nothing left to deliver");
+	gth_outbox_report_release(&rep);
+	queued_free(&e);
+	(void)a;
+}
+
+static void
+test_commit_then_drop(void)
+{
+	struct gth_outbox_report rep;
+	struct queued q;
+
+	enqueue(&q, GTH_VERDICT_REJECT, 4);
+	forge.script = ".C";	/* list ok, the review is committed and the reply lost */
+	forge.pos = 0;
+	deliver(NULL, &rep);
+	ok(rep.n == 1 && rep.v[0].state == GTH_OUTBOX_CUR, "dropped reply: kept for retry");
+	gth_outbox_report_release(&rep);
+	is_int(count_ours(&q), 1, "the forge has the review already");
+	deliver(NULL, &rep);
+	ok(rep.n == 1 && rep.v[0].state == GTH_OUTBOX_DONE && rep.v[0].found_posted,
+	   "retry finds the review instead of posting it again");
+	gth_outbox_report_release(&rep);
+	is_int(count_ours(&q), 1, "no duplicate on the forge");
+	queued_free(&q);
+}
+
+static void
+test_forged(void)
+{
+	struct gth_outbox_report rep;
+	struct queued q;
+	struct gth_err err = { 0 };
+	char *body, *sig2, *body2, *body3;
+
+	/* Prepare a decision, but plant copies before it is first delivered. */
+	q.d = fx_decision(&key, GTH_VERDICT_APPROVE, 5, &q.record, &q.rlen, &q.armored);
+	gth_review_body_compose(q.d, q.record, q.armored, &body, &err);
+	fx_forge_plant(&forge, "agent-bot", body, q.d->head, "COMMENTED");
+	sig2 = fx_sign(&other, q.record, q.rlen);
+	gth_review_body_compose(q.d, q.record, sig2, &body2, &err);
+	fx_forge_plant(&forge, SELF, body2, q.d->head, "COMMENTED");
+	body3 = xasprintf("Looks fine\n<!-- gatehouse-decision id=%s -->\n", q.d->id);
+	fx_forge_plant(&forge, SELF, body3, q.d->head, "COMMENTED");
+	gth_outbox_record(ob, q.d, q.record, q.rlen, q.armored, &err);
+	forge.script = "";
+	deliver(q.d->id, &rep);
+	ok(rep.n == 1 && rep.v[0].state == GTH_OUTBOX_DONE && !rep.v[0].found_posted,
+	   "markers by another account, by another key, or bare are not taken as delivered");
+	gth_outbox_report_release(&rep);
+	is_int(count_ours(&q), 1, "our own review was posted");
+	free(body);
+	free(body2);
+	free(body3);
+	free(sig2);
+	queued_free(&q);
+}
+
+static void
+test_storm(void)
+{
+	struct gth_outbox_report rep;
+	struct queued q;
+	int tries = 0;
+	bool done = false;
+
+	enqueue(&q, GTH_VERDICT_APPROVE, 6);
+	forge.script = "5T55C5.5555C5";
+	forge.pos = 0;
+	while (!done && tries < 30) {
+		tries++;
+		deliver(NULL, &rep);
+		done = rep.n == 1 && rep.v[0].state == GTH_OUTBOX_DONE;
+		ok(rep.n == 1 && rep.v[0].state != GTH_OUTBOX_DEAD, "try %d: %s", tries,
+		   rep.n ? rep.v[0].msg : "?");
+		gth_outbox_report_release(&rep);
+	}
+	ok(done, "delivered after the storm (%d tries)", tries);
+	is_int(count_ours(&q), 1, "exactly one review after the storm");
+	queued_free(&q);
+}
+
+static void
+test_dead(void)
+{
+	struct gth_outbox_report rep;
+	struct gth_outbox_item *items;
+	struct gth_err err = { 0 };
+	struct queued q;
+	size_t n;
+
+	enqueue(&q, GTH_VERDICT_APPROVE, 7);
+	forge.script = ".4";
+	forge.pos = 0;
+	deliver(NULL, &rep);
+	ok(rep.n == 1 && rep.v[0].state == GTH_OUTBOX_DEAD, "422 is permanent: dead/");
+	gth_outbox_report_release(&rep);
+	ok(gth_outbox_list(ob, GTH_OUTBOX_DEAD, &items, &n, &err) == 0 && n == 1 &&
+	   items[0].error != NULL && strstr(items[0].error, "422") != NULL,
+	   "dead entry listed with the forge's reason");
+	gth_outbox_items_free(items, n);
+	ok(gth_outbox_retry_dead(ob, q.d->id, &err) == 0 && exists("new", q.d->id),
+	   "retry moves it back to new/");
+	forge.script = "";
+	deliver(NULL, &rep);
+	ok(rep.n == 1 && rep.v[0].state == GTH_OUTBOX_DONE, "then it is delivered");
+	gth_outbox_report_release(&rep);
+	queued_free(&q);
+}
+
+static void
+test_recovery(void)
+{
+	struct gth_outbox_report rep;
+	struct gth_err err = { 0 };
+	struct queued q, t;
+	char *from, *to, *torn;
+	size_t pending, status_before;
+
+	/* A delivery killed after the review was posted and recorded (step R). */
+	enqueue(&q, GTH_VERDICT_REJECT, 8);
+	from = xasprintf("%s/new/%s", obdir, q.d->id);
+	to = xasprintf("%s/cur/%s:R", obdir, q.d->id);
+	rename(from, to);
+	{
+		char *body;
+
+		gth_review_body_compose(q.d, q.record, q.armored, &body, &err);
+		fx_forge_plant(&forge, SELF, body, q.d->head, "CHANGES_REQUESTED");
+		free(body);
+	}
+	/* A torn entry (disk trouble): must go to dead/, not be dropped. */
+	enqueue(&t, GTH_VERDICT_APPROVE, 9);
+	torn = xasprintf("%s/new/%s", obdir, t.d->id);
+	ok(truncate(torn, 100) == 0, "entry torn for the test");
+	ok(gth_outbox_recover(ob, &pending, &err) == 0, "recovery runs");
+	is_int(pending, 1, "one entry pending after recovery");
+	ok(exists("dead", t.d->id) && !exists("new", t.d->id), "torn entry moved to dead/");
+	{
+		struct gth_outbox_item *items;
+		size_t n, i;
+		bool said = false;
+
+		gth_outbox_list(ob, GTH_OUTBOX_DEAD, &items, &n, &err);
+		for (i = 0; i < n; i++)
+			if (strcmp(items[i].id, t.d->id) == 0 && strstr(items[i].error, "torn"))
+				said = true;
+		ok(said, "and its reason says it was torn");
+		gth_outbox_items_free(items, n);
+	}
+	status_before = fx_forge_count(&forge, "status");
+	forge.script = "";
+	forge.pos = 0;
+	deliver(NULL, &rep);
+	ok(rep.n == 1 && rep.v[0].state == GTH_OUTBOX_DONE, "the interrupted delivery resumes");
+	gth_outbox_report_release(&rep);
+	is_int(count_ours(&q), 1, "step R was not repeated");
+	is_int(fx_forge_count(&forge, "status"), status_before + 1, "the status step was done");
+	free(from);
+	free(to);
+	free(torn);
+	queued_free(&q);
+	queued_free(&t);
+}
+
+static void
+test_lock_and_audit(void)
+{
+	struct gth_outbox_report rep = { 0 };
+	struct gth_audit_report arep;
+	struct gth_err err = { 0 };
+	int fd = open(obdir, O_RDONLY | O_DIRECTORY), r;
+
+	flock(fd, LOCK_EX);
+	ok(gth_outbox_deliver(ob, &fx_forge_ops, &forge, NULL, &rep, &err) == -GTH_E_AGAIN,
+	   "a second deliverer waits its turn: %s", err.msg);
+	flock(fd, LOCK_UN);
+	close(fd);
+	r = gth_audit_verify(audit_path, &arep);
+	ok(r == 0, "audit chain intact (%ld lines) %s", arep.lines, arep.msg);
+	ok(arep.lines >= 15, "recorded/posted/retry/dead events were logged");
+}
+
+int
+main(void)
+{
+	struct gth_err err = { 0 };
+	char *forgedir;
+
+	fx_key_init(&key);
+	fx_key_init(&other);
+	obdir = xasprintf("%s/state/outbox", tap_tmpdir());
+	audit_path = xasprintf("%s/audit.jsonl", tap_tmpdir());
+	forgedir = xasprintf("%s/forge", tap_tmpdir());
+	fx_forge_init(&forge, forgedir, SELF);
+	if (gth_audit_open(audit_path, false, &au, &err) != 0 ||
+	    gth_outbox_open(obdir, au, &ob, &err) != 0) {
+		diag("%s", err.msg);
+		return 1;
+	}
+	test_record();
+	test_happy();
+	test_commit_then_drop();
+	test_forged();
+	test_storm();
+	test_dead();
+	test_recovery();
+	test_lock_and_audit();
+	gth_outbox_close(ob);
+	gth_audit_close(au);
+	fx_forge_release(&forge);
+	fx_key_release(&key);
+	fx_key_release(&other);
+	free(forgedir);
+	free(obdir);
+	free(audit_path);
+	return done_testing();
+}
