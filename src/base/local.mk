@@ -29,3 +29,12 @@ check_PROGRAMS += tests/base/test_sha256
 tests_base_test_sha256_SOURCES = tests/base/test_sha256.c
 tests_base_test_sha256_LDADD = tests/libtap.a src/base/libgthbase.a
 TESTS += tests/base/test_sha256
+
+# Fuzz targets run as regression tests over their corpora (libFuzzer build: tests/fuzz/standalone.c).
+check_PROGRAMS += tests/fuzz/fuzz_sanitize
+tests_fuzz_fuzz_sanitize_SOURCES = tests/fuzz/fuzz_sanitize.c tests/fuzz/standalone.c \
+	tests/fuzz/check_sanitized.h
+tests_fuzz_fuzz_sanitize_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DFUZZ_DIRS='"tests/fixtures/hostile:tests/fuzz/corpus/sanitize"'
+tests_fuzz_fuzz_sanitize_LDADD = src/base/libgthbase.a
+TESTS += tests/fuzz/fuzz_sanitize

@@ -22,3 +22,11 @@ check_PROGRAMS += tests/model/test_rationale
 tests_model_test_rationale_SOURCES = tests/model/test_rationale.c tests/fuzz/check_sanitized.h
 tests_model_test_rationale_LDADD = tests/libtap.a src/model/libgthmodel.a src/base/libgthbase.a
 TESTS += tests/model/test_rationale
+
+check_PROGRAMS += tests/fuzz/fuzz_rationale
+tests_fuzz_fuzz_rationale_SOURCES = tests/fuzz/fuzz_rationale.c tests/fuzz/standalone.c \
+	tests/fuzz/check_sanitized.h
+tests_fuzz_fuzz_rationale_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DFUZZ_DIRS='"tests/fixtures/hostile:tests/fuzz/corpus/rationale"'
+tests_fuzz_fuzz_rationale_LDADD = src/model/libgthmodel.a src/base/libgthbase.a
+TESTS += tests/fuzz/fuzz_rationale

@@ -25,6 +25,8 @@
 #define MAX_LINK_NEST	8	/* link text inside link text, e.g. badges */
 #define MAX_ISSUES	64	/* "Fixes #N" references kept */
 #define NONE		SIZE_MAX
+#define MIN_COLS	20	/* narrowest layout */
+#define MIN_ROOM	10	/* columns kept for text after a line's prefix */
 
 struct boff {
 	size_t text, lang;
@@ -1031,10 +1033,20 @@ wrap(struct layout *lo, size_t from, size_t to, enum gth_rat_role role, int leve
 	do {
 		const char *pre = first ? p1 : p2;
 		size_t pw = gth_text_width(pre, strlen(pre));
-		size_t avail = lo->cols > pw + 10 ? lo->cols - pw : 10;
+		size_t avail;
 		size_t col = 0, i = start, end, next, w = 0, ue = start, last_space = NONE;
 		struct gth_rat_line *l;
 
+		/* Leave room for the widest token ("[U+10FFFF]"): indentation goes first. */
+		while (pw + MIN_ROOM > lo->cols && *pre == ' ') {
+			pre++;
+			pw--;
+		}
+		if (pw + MIN_ROOM > lo->cols) {
+			pre = "";
+			pw = 0;
+		}
+		avail = lo->cols - pw;
 		while (i < to) {
 			ue = unit(src, i, &ri, &w);
 			if (s[i] == ' ')
@@ -1179,9 +1191,11 @@ block(struct layout *lo, const struct gth_rationale *r, size_t bi)
 		wrap_pieces(lo, GTH_RAT_ROLE_BULLET, b->level, bi, p1, p2);
 		break;
 	case GTH_RAT_QUOTE:
-		for (lvl = 0; lvl < b->level && lvl < 40; lvl++)
+		for (lvl = 0; lvl < b->level && lvl < 5; lvl++)
 			memcpy(p1 + 2 * lvl, "> ", 2);
 		p1[2 * lvl] = '\0';
+		if (b->level > 5)
+			snprintf(p1 + 2 * lvl, sizeof(p1) - 2 * (size_t)lvl, "[%d] ", b->level);
 		sanitize_block(lo, b->text, b->text_len);
 		wrap_pieces(lo, GTH_RAT_ROLE_QUOTE, b->level, bi, p1, p1);
 		break;
@@ -1220,10 +1234,11 @@ links(struct layout *lo, const struct gth_rationale *r)
 	for (i = 0; i < r->n_links; i++) {
 		const struct gth_rat_link *lk = &r->links[i];
 		size_t first = lo->out->n, j;
-		const char *p1 = lk->session ? "  session log: " : lk->image ? "  image: " : "  ";
+		const char *label = lk->session ? "session log: " : lk->image ? "image: " : "";
 
-		gth_sanitize(lk->url, lk->url_len, 0, &lo->src);
-		wrap(lo, 0, lo->src.len, GTH_RAT_ROLE_LINK, 0, lk->block, p1, "    ");
+		gth_sanitize(label, strlen(label), 0, &lo->src);
+		gth_sanitized_append_text(&lo->src, lk->url, lk->url_len, 0);
+		wrap(lo, 0, lo->src.len, GTH_RAT_ROLE_LINK, 0, lk->block, "  ", "    ");
 		for (j = first; j < lo->out->n; j++)
 			lo->out->v[j].session = lk->session;
 	}
@@ -1238,7 +1253,7 @@ gth_rationale_wrap(const struct gth_rationale *r, int cols, unsigned flags,
 
 	memset(&lo, 0, sizeof(lo));
 	lo.out = out;
-	lo.cols = cols < 20 ? 20 : (size_t)cols;
+	lo.cols = cols < MIN_COLS ? MIN_COLS : (size_t)cols;
 	gth_buf_init(&lo.tmp, 0);
 	out->n = 0;
 	for (i = 0; i < r->n_blocks; i++) {

@@ -128,12 +128,12 @@ enum gth_rat_role {
 	GTH_RAT_ROLE_HEADING,	/* heading text; level in .level */
 	GTH_RAT_ROLE_BULLET,	/* list item (first line carries the bullet or number) */
 	GTH_RAT_ROLE_CODE,	/* a code line: not wrapped, may exceed the width */
-	GTH_RAT_ROLE_QUOTE,	/* block quote, prefixed "> " per level */
+	GTH_RAT_ROLE_QUOTE,	/* block quote, prefixed "> " per level ("[N] " past 5) */
 	GTH_RAT_ROLE_RULE,	/* a horizontal rule drawn with '-' to the width */
 	GTH_RAT_ROLE_COMMENT,	/* text a browser would hide (HTML comment) */
 	GTH_RAT_ROLE_WARNING,	/* a notice we add: hidden comment, cut body, unclosed fence */
 	GTH_RAT_ROLE_SUMMARY,	/* a <details> summary, prefixed "▸ " */
-	GTH_RAT_ROLE_LINK,	/* the closing list of link targets, one per line */
+	GTH_RAT_ROLE_LINK,	/* the closing list of link targets: "  [session log: |image: ]url" */
 	GTH_RAT_ROLE_BLANK,	/* an empty separator line between blocks */
 };
 
@@ -160,8 +160,9 @@ struct gth_rat_lines {
 /*
  * Lay r out for a terminal width cols (values below 20 are taken as 20):
  * words wrap by display width (gth_text_width), a word longer than a line
- * is split, nothing splits a sanitizer token; code lines are never wrapped
- * and keep tabs expanded to 8 columns.  Replaces the previous contents of
+ * is split, nothing splits a sanitizer token; every line but CODE lines fits
+ * in cols (on narrow screens deep indentation is given up first).  Code
+ * lines are never wrapped and keep tabs expanded to 8 columns.  Replaces the previous contents of
  * out (its memory is reused).  Every line's text went through gth_sanitize,
  * so its runs show where the tokens and mixed-script words are; warn (may
  * be NULL) receives the total for the banner.  Release with
