@@ -550,3 +550,38 @@ gth_cfg_error(struct gth_err *err, const struct gth_cfg_entry *e, const char *fm
 		    e->key, detail);
 	return gth_err_set(err, -GTH_E_CONFIG, "%s: %s", e->origin, detail);
 }
+
+int
+gth_cfg_entry_need(const struct gth_cfg_entry *e, struct gth_err *err)
+{
+	if (e->value == NULL || e->value[0] == '\0')
+		return gth_cfg_error(err, e, "%s.%s needs a value", e->section, e->key);
+	return 0;
+}
+
+int
+gth_cfg_entry_bool(const struct gth_cfg_entry *e, bool *out, struct gth_err *err)
+{
+	if (e->value == NULL) {
+		*out = true;
+		return 0;
+	}
+	if (gth_parse_bool(e->value, out) < 0)
+		return gth_cfg_error(err, e, "%s.%s: \"%s\" is not a boolean", e->section, e->key,
+		    e->value);
+	return 0;
+}
+
+int
+gth_cfg_entry_long(const struct gth_cfg_entry *e, long min, long max, long *out,
+	struct gth_err *err)
+{
+	int r;
+
+	if ((r = gth_cfg_entry_need(e, err)) < 0)
+		return r;
+	if (gth_parse_long(e->value, min, max, out) < 0)
+		return gth_cfg_error(err, e, "%s.%s: \"%s\" is not a whole number from %ld to %ld",
+		    e->section, e->key, e->value, min, max);
+	return 0;
+}

@@ -137,27 +137,6 @@ set_path(char **dst, const char *v)
 }
 
 static int
-need_value(const struct gth_cfg_entry *e, struct gth_err *err)
-{
-	if (e->value == NULL || e->value[0] == '\0')
-		return gth_cfg_error(err, e, "%s.%s needs a value", e->section, e->key);
-	return 0;
-}
-
-static int
-get_bool(const struct gth_cfg_entry *e, bool *out, struct gth_err *err)
-{
-	if (e->value == NULL) {
-		*out = true;
-		return 0;
-	}
-	if (gth_parse_bool(e->value, out) < 0)
-		return gth_cfg_error(err, e, "%s.%s: \"%s\" is not a boolean", e->section, e->key,
-		    e->value);
-	return 0;
-}
-
-static int
 unknown_key(const struct gth_cfg_entry *e, const char *known, struct gth_err *err)
 {
 	return gth_cfg_error(err, e, "unknown key %s.%s (known: %s)", e->section, e->key, known);
@@ -216,8 +195,8 @@ load_forge(struct gth_config *c, const struct gth_cfg_entry *e, struct gth_err *
 		return gth_cfg_error(err, e, "[forge] needs a name: [forge \"github\"]");
 	f = forge_for(c, e);
 	if (strcmp(k, "credential-helper") == 0)
-		return get_bool(e, &f->credential_helper, err);
-	if ((r = need_value(e, err)) < 0)
+		return gth_cfg_entry_bool(e, &f->credential_helper, err);
+	if ((r = gth_cfg_entry_need(e, err)) < 0)
 		return r;
 	if (strcmp(k, "kind") == 0) {
 		if (kind_parse(e->value, &f->kind) < 0)
@@ -308,13 +287,13 @@ load_entry(struct gth_config *c, const struct gth_cfg_entry *e, struct gth_err *
 			return gth_cfg_error(err, e, "[keymap] needs a map name: [keymap \"queue\"]");
 		if (strcmp(k, "bind") != 0)
 			return unknown_key(e, "bind", err);
-		return need_value(e, err);
+		return gth_cfg_entry_need(e, err);
 	}
 	if (strcmp(s, "template") == 0) {
 		if (e->subsection == NULL)
 			return gth_cfg_error(err, e, "[template] needs a name: [template \"NAME\"]");
 		if (strcmp(k, "verdict") == 0) {
-			if ((r = need_value(e, err)) < 0)
+			if ((r = gth_cfg_entry_need(e, err)) < 0)
 				return r;
 			if (!gth_str_eq(e->value, "approve") && !gth_str_eq(e->value, "reject") &&
 			    !gth_str_eq(e->value, "escalate") && !gth_str_eq(e->value, "any"))
@@ -323,7 +302,7 @@ load_entry(struct gth_config *c, const struct gth_cfg_entry *e, struct gth_err *
 			return 0;
 		}
 		if (strcmp(k, "text") == 0)
-			return need_value(e, err);
+			return gth_cfg_entry_need(e, err);
 		return unknown_key(e, "verdict, text", err);
 	}
 	if (strcmp(s, "color") == 0)
@@ -334,7 +313,7 @@ load_entry(struct gth_config *c, const struct gth_cfg_entry *e, struct gth_err *
 	if (strcmp(s, "queue") == 0) {
 		if (strcmp(k, "refresh") != 0)
 			return unknown_key(e, "refresh", err);
-		if ((r = need_value(e, err)) < 0)
+		if ((r = gth_cfg_entry_need(e, err)) < 0)
 			return r;
 		if (gth_parse_duration_ms(e->value, &c->refresh_ms) < 0 ||
 		    c->refresh_ms < REFRESH_MIN_MS || c->refresh_ms > REFRESH_MAX_MS)
@@ -345,7 +324,7 @@ load_entry(struct gth_config *c, const struct gth_cfg_entry *e, struct gth_err *
 	if (strcmp(s, "sign") == 0) {
 		if (strcmp(k, "key") != 0 && strcmp(k, "allowed-signers") != 0)
 			return unknown_key(e, "key, allowed-signers", err);
-		if ((r = need_value(e, err)) < 0)
+		if ((r = gth_cfg_entry_need(e, err)) < 0)
 			return r;
 		if (strcmp(k, "key") == 0)
 			set_sign_key(c, e->value);
@@ -355,12 +334,12 @@ load_entry(struct gth_config *c, const struct gth_cfg_entry *e, struct gth_err *
 	}
 	if (strcmp(s, "ui") == 0) {
 		if (strcmp(k, "ascii") == 0)
-			return get_bool(e, &c->ascii, err);
+			return gth_cfg_entry_bool(e, &c->ascii, err);
 		if (strcmp(k, "mouse") == 0)
-			return get_bool(e, &c->mouse, err);
+			return gth_cfg_entry_bool(e, &c->mouse, err);
 		if (strcmp(k, "theme") != 0)
 			return unknown_key(e, "theme, ascii, mouse", err);
-		if ((r = need_value(e, err)) < 0)
+		if ((r = gth_cfg_entry_need(e, err)) < 0)
 			return r;
 		if (!valid_theme_name(e->value))
 			return gth_cfg_error(err, e, "ui.theme: \"%s\" is not a theme name (dark, "
@@ -371,12 +350,12 @@ load_entry(struct gth_config *c, const struct gth_cfg_entry *e, struct gth_err *
 	if (strcmp(s, "audit") == 0) {
 		if (strcmp(k, "syslog") != 0)
 			return unknown_key(e, "syslog", err);
-		return get_bool(e, &c->audit_syslog, err);
+		return gth_cfg_entry_bool(e, &c->audit_syslog, err);
 	}
 	if (strcmp(s, "core") == 0) {
 		if (strcmp(k, "cache-dir") != 0 && strcmp(k, "state-dir") != 0)
 			return unknown_key(e, "cache-dir, state-dir", err);
-		if ((r = need_value(e, err)) < 0)
+		if ((r = gth_cfg_entry_need(e, err)) < 0)
 			return r;
 		set_path(k[0] == 'c' ? &c->cache_dir : &c->state_dir, e->value);
 		return 0;

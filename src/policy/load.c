@@ -125,37 +125,34 @@ perr(struct gth_err *err, const struct gth_cfg_entry *e, const char *fmt, ...)
 	return -GTH_E_POLICY;
 }
 
+/* Errors from config/ (syntax, bad values) are policy errors here; I/O errors stay what they are. */
+static int
+as_policy_error(int r, struct gth_err *err)
+{
+	if (r == -GTH_E_CONFIG) {
+		if (err != NULL)
+			err->code = -GTH_E_POLICY;
+		return -GTH_E_POLICY;
+	}
+	return r;
+}
+
 static int
 need_value(const struct gth_cfg_entry *e, struct gth_err *err)
 {
-	if (e->value == NULL || e->value[0] == '\0')
-		return perr(err, e, "%s.%s needs a value", e->section, e->key);
-	return 0;
+	return as_policy_error(gth_cfg_entry_need(e, err), err);
 }
 
 static int
 get_bool(const struct gth_cfg_entry *e, bool *out, struct gth_err *err)
 {
-	if (e->value == NULL) {
-		*out = true;
-		return 0;
-	}
-	if (gth_parse_bool(e->value, out) < 0)
-		return perr(err, e, "%s: \"%s\" is not a boolean", e->key, e->value);
-	return 0;
+	return as_policy_error(gth_cfg_entry_bool(e, out, err), err);
 }
 
 static int
 get_long(const struct gth_cfg_entry *e, long min, long max, long *out, struct gth_err *err)
 {
-	int r;
-
-	if ((r = need_value(e, err)) < 0)
-		return r;
-	if (gth_parse_long(e->value, min, max, out) < 0)
-		return perr(err, e, "%s: \"%s\" is not a whole number from %ld to %ld", e->key,
-		    e->value, min, max);
-	return 0;
+	return as_policy_error(gth_cfg_entry_long(e, min, max, out, err), err);
 }
 
 static int
@@ -564,17 +561,6 @@ build_host(const struct gth_cfg *cfg, const char *what, struct gth_policy **out,
 	finish(p);
 	*out = p;
 	return 0;
-}
-
-static int
-as_policy_error(int r, struct gth_err *err)
-{
-	if (r == -GTH_E_CONFIG) {
-		if (err != NULL)
-			err->code = -GTH_E_POLICY;
-		return -GTH_E_POLICY;
-	}
-	return r;
 }
 
 int

@@ -10,6 +10,7 @@
 #ifndef GATEHOUSE_CONFIG_CFG_H
 #define GATEHOUSE_CONFIG_CFG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "gatehouse/base/err.h"
@@ -52,6 +53,16 @@ const struct gth_cfg_entry *gth_cfg_get(const struct gth_cfg *cfg, const char *s
 /* Convenience: value or def. */
 const char *gth_cfg_get_str(const struct gth_cfg *cfg, const char *section,
 	const char *subsection, const char *key, const char *def);
+
+/*
+ * Typed values of one entry.  Each returns 0, or -GTH_E_CONFIG with
+ * "origin:line: section.key: ..." in err.  A bare key ("[ui] ascii") is true
+ * for entry_bool and missing for the others.
+ */
+int gth_cfg_entry_need(const struct gth_cfg_entry *e, struct gth_err *err);
+int gth_cfg_entry_bool(const struct gth_cfg_entry *e, bool *out, struct gth_err *err);
+int gth_cfg_entry_long(const struct gth_cfg_entry *e, long min, long max, long *out,
+	struct gth_err *err);
 
 /* Set err to "origin:line: fmt..." for entry e and return -GTH_E_CONFIG. */
 int gth_cfg_error(struct gth_err *err, const struct gth_cfg_entry *e, const char *fmt, ...)
