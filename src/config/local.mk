@@ -23,3 +23,4 @@ tests_config_test_config_SOURCES = tests/config/test_config.c
 tests_config_test_config_LDADD = tests/libtap.a src/config/libgthconfig.a src/model/libgthmodel.a \
 	src/base/libgthbase.a $(LIBGIT2_LIBS)
 TESTS += tests/config/test_config
+EXTRA_DIST += doc/config.md
