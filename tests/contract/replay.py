@@ -135,6 +135,20 @@ def main():
     st, hdrs, raw = call(PRISM, "POST", "/repos/acme/payments-api/pulls/101/approve", {})
     ok(st == 404 and b"NO_PATH_MATCHED" in raw, "negative control: unknown route -> Prism 404",
        raw[:500].decode())
+    # GraphQL does not go through Prism (no OpenAPI route); the sample documents are sent to
+    # the forge so that the shell test can validate what the forge's log recorded.
+    import glob
+    import os
+    qdir = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fakeforge", "queries")
+    for path in sorted(glob.glob(os.path.join(qdir, "*.graphql"))):
+        doc = open(path, encoding="utf-8").read()
+        variables = {"q": "is:pr is:open label:needs-checkpoint", "owner": "acme",
+                     "name": "payments-api"}
+        used = {k: v for k, v in variables.items() if "$" + k in doc}
+        st, hdrs, raw = call(FORGE, "POST", "/graphql", {"query": doc, "variables": used})
+        body = json.loads(raw)
+        ok(st == 200 and "errors" not in body and body.get("data"),
+           "forge executes %s" % os.path.basename(path), raw[:800].decode("utf-8", "replace"))
     print("1..%d" % n)
     return 1 if failed else 0
 

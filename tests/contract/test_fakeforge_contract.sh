@@ -33,5 +33,13 @@ else
 	echo "$out" | sed 's/^/# /'
 	status=1
 fi
+n=$((n + 1))
+if out=$(node "$here/validate-graphql.mjs" --log "$FORGE_LOG" 2>&1); then
+	echo "ok $n - every GraphQL document the forge received validates against GitHub's schema"
+else
+	echo "not ok $n - every GraphQL document the forge received validates against GitHub's schema"
+	echo "$out" | sed 's/^/# /'
+	status=1
+fi
 echo "1..$n"
 exit $status

@@ -102,53 +102,79 @@ def git(gitdir, *args, data=None, env=None, check=True):
 
 
 class Diff:
-    """Files of a PR (merge-base..head) as GitHub's files API shows them."""
+    """Files of a PR (merge-base..head) as GitHub's files API shows them.
 
-    def __init__(self, gitdir, base, head):
-        self.mb = git(gitdir, "merge-base", base, head).decode().strip()
-        raw = git(gitdir, "diff", "--raw", "-z", "--no-abbrev", "-M", self.mb, head).split(b"\0")
-        num = git(gitdir, "diff", "--numstat", "-z", "-M", self.mb, head).split(b"\0")
-        patch = git(gitdir, "diff", "-M", "--no-color", "--no-ext-diff", self.mb, head)
-        self.files = []
-        i = 0
-        while i < len(raw) and raw[i]:
-            meta = raw[i].decode().split()
+    The summary (names, status, counts) costs one git call and is cached on disk under the git
+    root, keyed by the two SHAs, so big scenarios start fast the second time; patches are read
+    only when asked for."""
+
+    def __init__(self, gitdir, base, head, cache_dir=None):
+        self.gitdir, self.base, self.head = gitdir, base, head
+        self._patched = False
+        cache = os.path.join(cache_dir, "diff-%s-%s.json" % (base, head)) if cache_dir else None
+        if cache and os.path.exists(cache):
+            with open(cache, encoding="utf-8") as fh:
+                self.files = json.load(fh)
+        else:
+            self.files = self._summary()
+            if cache:
+                os.makedirs(cache_dir, exist_ok=True)
+                tmp = "%s.%d.tmp" % (cache, threading.get_ident())
+                with open(tmp, "w", encoding="utf-8") as fh:
+                    json.dump(self.files, fh)
+                os.replace(tmp, cache)
+        self.additions = sum(f["additions"] for f in self.files)
+        self.deletions = sum(f["deletions"] for f in self.files)
+
+    def _summary(self):
+        out = git(self.gitdir, "diff", "--raw", "--numstat", "-z", "--no-abbrev", "-M",
+                  "%s...%s" % (self.base, self.head)).split(b"\0")
+        files, i = [], 0
+        while i < len(out) and out[i].startswith(b":"):
+            meta = out[i].decode().split()
             st = meta[4][0]
             if st in "RC":
-                old, new = raw[i + 1].decode("utf-8", "replace"), raw[i + 2].decode("utf-8",
-                                                                                 "replace")
+                old, new = out[i + 1].decode("utf-8", "replace"), out[i + 2].decode(
+                    "utf-8", "replace")
                 i += 3
             else:
-                old = new = raw[i + 1].decode("utf-8", "replace")
+                old = new = out[i + 1].decode("utf-8", "replace")
                 i += 2
             f = {"filename": new, "status": {"A": "added", "D": "removed", "M": "modified",
                                              "R": "renamed", "C": "copied", "T": "changed"}
                  .get(st, "modified"), "sha": meta[3] if st != "D" else meta[2]}
             if st in "RC":
                 f["previous_filename"] = old
-            self.files.append(f)
-        j, k = 0, 0
-        while k < len(self.files) and j < len(num) and num[j]:
-            parts = num[j].split(b"\t")
+            files.append(f)
+        k = 0
+        while k < len(files) and i < len(out) and out[i]:
+            parts = out[i].split(b"\t")
             binary = parts[0] == b"-"
-            f = self.files[k]
-            f["additions"] = 0 if binary else int(parts[0])
-            f["deletions"] = 0 if binary else int(parts[1])
-            f["binary"] = binary
-            j += 3 if parts[2] == b"" else 1
+            files[k]["additions"] = 0 if binary else int(parts[0])
+            files[k]["deletions"] = 0 if binary else int(parts[1])
+            files[k]["binary"] = binary
+            i += 3 if parts[2] == b"" else 1
             k += 1
+        return files
+
+    def patches(self):
+        """Fill in f["patch"] (None for binary files) and f["raw_diff"] for every file."""
+        if self._patched:
+            return self.files
+        patch = git(self.gitdir, "diff", "-M", "--no-color", "--no-ext-diff",
+                    "%s...%s" % (self.base, self.head))
         chunks = re.split(rb"^diff --git ", patch, flags=re.M)[1:]
         for f, c in zip(self.files, chunks):
             at = c.find(b"\n@@")
             f["patch"] = c[at + 1:].decode("utf-8", "replace") if at >= 0 and not f["binary"] \
                 else None
             f["raw_diff"] = b"diff --git " + c
-        self.additions = sum(f["additions"] for f in self.files)
-        self.deletions = sum(f["deletions"] for f in self.files)
+        self._patched = True
+        return self.files
 
     def diff_lines(self, path, side):
         """Line numbers of one side that a review comment may target (inside a hunk)."""
-        for f in self.files:
+        for f in self.patches():
             if f["filename"] != path or not f.get("patch"):
                 continue
             lines, old, new = set(), 0, 0
@@ -448,7 +474,8 @@ class World:
         key = (pr["repo"], pr["base_sha"], pr["head_sha"])
         d = self.diff_cache.get(key)
         if d is None:
-            d = Diff(self.gitdir(repo), pr["base_sha"], pr["head_sha"])
+            d = Diff(self.gitdir(repo), pr["base_sha"], pr["head_sha"],
+                     os.path.join(self.git_root, ".fakeforge-cache"))
             self.diff_cache[key] = d
         return d
 
@@ -456,11 +483,16 @@ class World:
         repo = self.db["repos"][pr["repo"]]
         key = (pr["repo"], pr["base_sha"], pr["head_sha"])
         c = self.commit_cache.get(key)
+        cache = os.path.join(self.git_root, ".fakeforge-cache",
+                             "commits-%s-%s.json" % (pr["base_sha"], pr["head_sha"]))
+        if c is None and os.path.exists(cache):
+            with open(cache, encoding="utf-8") as fh:
+                c = json.load(fh)
+            self.commit_cache[key] = c
         if c is None:
-            mb = self.diff(pr).mb
             out = git(self.gitdir(repo), "log", "--reverse",
                       "--format=%H%x00%an%x00%ae%x00%aI%x00%cI%x00%B%x1e",
-                      "%s..%s" % (mb, pr["head_sha"])).decode("utf-8", "replace")
+                      "%s..%s" % (pr["base_sha"], pr["head_sha"])).decode("utf-8", "replace")
             c = []
             for rec in out.split("\x1e"):
                 rec = rec.strip("\n")
@@ -470,7 +502,19 @@ class World:
                 c.append({"sha": sha, "author": an, "email": ae, "authored": ad,
                           "committed": cd, "message": msg.rstrip("\n")})
             self.commit_cache[key] = c
+            os.makedirs(os.path.dirname(cache), exist_ok=True)
+            tmp = "%s.%d.tmp" % (cache, threading.get_ident())
+            with open(tmp, "w", encoding="utf-8") as fh:
+                json.dump(c, fh)
+            os.replace(tmp, cache)
         return c
+
+    def warm(self, workers=4):
+        """Read every PR's diff summary and commits now (cached on disk for the next start)."""
+        import concurrent.futures
+        prs = list(self.db["prs"].values())
+        with concurrent.futures.ThreadPoolExecutor(workers) as ex:
+            list(ex.map(lambda p: (self.diff(p), self.commits(p)), prs))
 
     def commit_info(self, repo, sha):
         out = git(self.gitdir(repo), "log", "-1",
@@ -2027,7 +2071,7 @@ def r_pull(w, ctx, owner, name, number):
                                      "code": "too_large"}],
                             doc="https://docs.github.com/rest/pulls/pulls#list-pull-requests-"
                             "files")
-        raw = b"".join(f["raw_diff"] for f in d.files)
+        raw = b"".join(f["raw_diff"] for f in d.patches())
         return Resp(200, raw=raw, ctype="text/plain; charset=utf-8")
     return Resp(200, ctx["shapes"].pull(pr, simple=False))
 
@@ -2036,6 +2080,7 @@ def r_pull(w, ctx, owner, name, number):
 def r_pull_files(w, ctx, owner, name, number):
     repo, pr = need_pr(w, owner, name, number)
     d = w.diff(pr)
+    d.patches()
     a = "%s/repos/%s" % (ctx["api"], repo["full_name"])
     web = "%s/%s" % (ctx["web"], repo["full_name"])
     items = []
@@ -2350,9 +2395,13 @@ def main(argv=None):
     ap.add_argument("--latency-ms", type=float, default=0)
     ap.add_argument("--max-files", type=int, default=3000)
     ap.add_argument("--patch-limit", type=int, default=400 * 1024)
+    ap.add_argument("--warm", action="store_true",
+                    help="read all PR diffs before listening (for benchmarks)")
     args = ap.parse_args(argv)
     os.makedirs(args.state_dir, exist_ok=True)
     world = World(args)
+    if args.warm:
+        world.warm()
     srv = Server((args.host, args.port), world, args)
 
     def stop(signum, frame):
