@@ -9,6 +9,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,7 @@
 #include <git2.h>
 
 #include "gatehouse/base/err.h"
+#include "gatehouse/base/str.h"
 #include "gatehouse/base/xalloc.h"
 #include "gatehouse/git/diff.h"
 #include "gatehouse/git/mirror.h"
@@ -349,35 +351,43 @@ out:
 	return rc;
 }
 
+/* Build f's lines into out: the diff itself, or a worker's scratch diff. */
 static int
-build_file(struct gth_diff *d, size_t i, int full, struct gth_err *err)
+build_into(struct diff_priv *dp, struct gth_diff *out, struct gth_diff_file *f, int full,
+	struct gth_err *err)
 {
-	struct diff_priv *dp = d->priv;
-	struct gth_diff_file *f;
 	git_patch *patch = NULL;
 	int rc = 0;
 
-	if (dp == NULL || i >= d->n_files)
-		return gth_err_set(err, -GTH_E_INVAL, "no file %zu in this diff", i);
-	f = &d->files[i];
-	if (f->loaded && (!full || f->binary || f->submodule))
-		return 0;
 	/* Submodules have no blob to diff: the two commits are the whole story. */
 	if (!f->submodule) {
 		if ((rc = file_patch(dp, f, full, &patch, err)) < 0)
 			return rc;
 		f->binary = (git_patch_get_delta(patch)->flags & GIT_DIFF_FLAG_BINARY) != 0;
 	}
-	f->first_line = d->n_lines;
+	f->first_line = out->n_lines;
 	f->additions = 0;
 	f->deletions = 0;
-	add_notes(d, f);
+	add_notes(out, f);
 	if (patch != NULL && !f->binary)
-		rc = emit_patch(d, f, patch, err);
+		rc = emit_patch(out, f, patch, err);
 	git_patch_free(patch);
-	f->n_lines = d->n_lines - f->first_line;
+	f->n_lines = out->n_lines - f->first_line;
 	f->loaded = true;
 	return rc;
+}
+
+static int
+build_file(struct gth_diff *d, size_t i, int full, struct gth_err *err)
+{
+	struct gth_diff_file *f;
+
+	if (d->priv == NULL || i >= d->n_files)
+		return gth_err_set(err, -GTH_E_INVAL, "no file %zu in this diff", i);
+	f = &d->files[i];
+	if (f->loaded && (!full || f->binary || f->submodule))
+		return 0;
+	return build_into(d->priv, d, f, full, err);
 }
 
 int
@@ -555,28 +565,199 @@ pack_order(struct gth_diff *d, const char *gitdir)
 	return keys;
 }
 
+/*
+ * load_all runs on the calling thread plus one worker per other CPU (at most
+ * MAX_WORKERS).  Workers claim files in pack order, build each into a scratch
+ * diff with their own repository handle, and queue it; only the calling
+ * thread writes to the diff, appending each file's lines in one piece, so a
+ * file's lines stay contiguous.  At most MAX_PENDING files wait in the queue.
+ */
+#define MAX_WORKERS 3
+#define MAX_PENDING 16
+
+struct packet {
+	struct packet *next;
+	size_t file;
+	struct gth_diff_file f;		/* the worker's copy, with the results */
+	struct gth_diff *out;		/* that file's lines */
+	int rc;
+	struct gth_err err;
+};
+
+struct pool {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct gth_diff *d;		/* workers read d->files[i] of files they claimed */
+	const struct order_key *order;
+	size_t n, next;
+	struct packet *ready;
+	size_t pending;			/* claimed by workers and not merged yet */
+	int stop;
+	volatile int *cancel;
+};
+
+static void *
+worker(void *arg)
+{
+	struct pool *pl = arg;
+	struct diff_priv *main_dp = pl->d->priv, dp;
+	struct packet *pk;
+	size_t idx;
+
+	memset(&dp, 0, sizeof(dp));
+	dp.path = main_dp->path;	/* borrowed */
+	dp.dopts = main_dp->dopts;
+	pthread_mutex_lock(&pl->mu);
+	for (;;) {
+		while (!pl->stop && pl->next < pl->n && pl->pending >= MAX_PENDING)
+			pthread_cond_wait(&pl->cv, &pl->mu);
+		if (pl->stop || pl->next >= pl->n || (pl->cancel != NULL && *pl->cancel))
+			break;
+		idx = pl->order[pl->next++].file;
+		if (pl->d->files[idx].loaded)
+			continue;
+		pl->pending++;
+		pk = xcalloc(1, sizeof(*pk));
+		pk->file = idx;
+		pk->f = pl->d->files[idx];
+		pthread_mutex_unlock(&pl->mu);
+
+		pk->out = gth_diff_new();
+		pk->rc = build_into(&dp, pk->out, &pk->f, 0, &pk->err);
+
+		pthread_mutex_lock(&pl->mu);
+		pk->next = pl->ready;
+		pl->ready = pk;
+		pthread_cond_broadcast(&pl->cv);
+	}
+	pthread_mutex_unlock(&pl->mu);
+	git_repository_free(dp.repo);
+	return NULL;
+}
+
+/* Append a worker's file to the diff (calling thread only). */
+static int
+merge(struct gth_diff *d, struct packet *pk, struct gth_err *err)
+{
+	struct gth_diff_file *f = &d->files[pk->file];
+	size_t first = d->n_lines;
+
+	if (pk->rc < 0) {
+		if (err != NULL)
+			*err = pk->err;
+		return pk->rc;
+	}
+	gth_diff_append(d, pk->out);
+	f->binary = pk->f.binary;
+	f->old_size = pk->f.old_size;
+	f->new_size = pk->f.new_size;
+	f->additions = pk->f.additions;
+	f->deletions = pk->f.deletions;
+	f->first_line = first;
+	f->n_lines = d->n_lines - first;
+	f->loaded = true;
+	return 0;
+}
+
+static size_t
+n_workers(size_t n_files)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN), forced;
+	const char *env = getenv("GATEHOUSE_DIFF_WORKERS");
+
+	/* For tests and measurements: a fixed number of workers, 0 for none. */
+	if (env != NULL && gth_parse_long(env, 0, MAX_WORKERS, &forced) == 0)
+		return (size_t)forced;
+
+	/* Threads are not worth starting for a handful of files. */
+	if (cpus <= 1 || n_files < 64)
+		return 0;
+	return cpus - 1 > MAX_WORKERS ? MAX_WORKERS : (size_t)(cpus - 1);
+}
+
 int
 gth_git_diff_load_all(struct gth_diff *d, void (*progress)(size_t done, size_t total, void *arg),
 	void *arg, volatile int *cancel, struct gth_err *err)
 {
-	struct diff_priv *dp = d->priv;
+	pthread_t threads[MAX_WORKERS];
 	struct order_key *order;
-	size_t i;
+	struct packet *pk;
+	struct pool pl;
+	size_t nw, started = 0, done = 0, idx, i;
 	int rc = 0;
 
-	if (dp == NULL)
+	if (d->priv == NULL)
 		return gth_err_set(err, -GTH_E_INVAL, "this diff was not built from git");
-	order = pack_order(d, dp->path);
-	for (i = 0; i < d->n_files; i++) {
-		if (cancel != NULL && *cancel) {
-			rc = gth_err_set(err, -GTH_E_CANCEL, "diff cancelled");
-			break;
-		}
-		if ((rc = build_file(d, order[i].file, 0, err)) < 0)
-			break;
-		if (progress != NULL)
-			progress(i + 1, d->n_files, arg);
+	order = pack_order(d, ((struct diff_priv *)d->priv)->path);
+	memset(&pl, 0, sizeof(pl));
+	pthread_mutex_init(&pl.mu, NULL);
+	pthread_cond_init(&pl.cv, NULL);
+	pl.d = d;
+	pl.order = order;
+	pl.n = d->n_files;
+	pl.cancel = cancel;
+	nw = n_workers(d->n_files);
+	for (i = 0; i < nw; i++) {
+		if (pthread_create(&threads[started], NULL, worker, &pl) == 0)
+			started++;
 	}
+
+	pthread_mutex_lock(&pl.mu);
+	for (;;) {
+		if ((pk = pl.ready) != NULL) {
+			pl.ready = pk->next;
+			pthread_mutex_unlock(&pl.mu);
+			if (rc == 0)
+				rc = merge(d, pk, err);
+			gth_diff_free(pk->out);
+			free(pk);
+			if (rc == 0 && progress != NULL)
+				progress(++done, d->n_files, arg);
+			pthread_mutex_lock(&pl.mu);
+			pl.pending--;
+			if (rc < 0)
+				pl.stop = 1;
+			pthread_cond_broadcast(&pl.cv);
+			continue;
+		}
+		if (rc == 0 && cancel != NULL && *cancel) {
+			rc = gth_err_set(err, -GTH_E_CANCEL, "diff cancelled");
+			pl.stop = 1;
+			pthread_cond_broadcast(&pl.cv);
+		}
+		if (!pl.stop && pl.next < pl.n) {
+			/* The calling thread takes its share directly into the diff. */
+			idx = order[pl.next++].file;
+			pthread_mutex_unlock(&pl.mu);
+			if (!d->files[idx].loaded) {
+				rc = build_file(d, idx, 0, err);
+				if (rc == 0 && progress != NULL)
+					progress(++done, d->n_files, arg);
+			}
+			pthread_mutex_lock(&pl.mu);
+			if (rc < 0) {
+				pl.stop = 1;
+				pthread_cond_broadcast(&pl.cv);
+			}
+			continue;
+		}
+		if (pl.pending == 0)
+			break;
+		pthread_cond_wait(&pl.cv, &pl.mu);
+	}
+	pl.stop = 1;
+	pthread_cond_broadcast(&pl.cv);
+	pthread_mutex_unlock(&pl.mu);
+	for (i = 0; i < started; i++)
+		pthread_join(threads[i], NULL);
+	/* Anything a worker queued after the loop ended. */
+	while ((pk = pl.ready) != NULL) {
+		pl.ready = pk->next;
+		gth_diff_free(pk->out);
+		free(pk);
+	}
+	pthread_cond_destroy(&pl.cv);
+	pthread_mutex_destroy(&pl.mu);
 	free(order);
 	if (rc == 0)
 		gth_diff_compute_stats(d);

@@ -197,6 +197,22 @@ gth_diff_add_meta(struct gth_diff *d, const char *fmt, ...)
 	return l;
 }
 
+void
+gth_diff_append(struct gth_diff *d, const struct gth_diff *src)
+{
+	uint64_t base = d->arena_len;
+	size_t i;
+
+	if (src->arena_len > 0)
+		base = gth_diff_arena_add(d, src->arena, src->arena_len);
+	big_grow(&d->lines, &d->cap_lines, d->n_lines + src->n_lines, sizeof(*d->lines));
+	for (i = 0; i < src->n_lines; i++) {
+		d->lines[d->n_lines] = src->lines[i];
+		d->lines[d->n_lines].off += base;
+		d->n_lines++;
+	}
+}
+
 struct gth_diff_file *
 gth_diff_add_file(struct gth_diff *d)
 {

@@ -3,6 +3,9 @@
  *
  *	bench_diff CACHE HOST OWNER/REPO BASE HEAD DIFF_TEXT_BYTES
  *
+ * GTH_BENCH_ONLY=first|full|dump builds once in this process (for a
+ * profiler), dump printing the model's hunks as unified diff text.
+ *
  * Each measurement runs in its own child process so that its peak RSS
  * (wait4's ru_maxrss) is its own.  Times are the best of three runs.
  */
@@ -64,6 +67,25 @@ model(int full)
 		for (i = 0; i < d->n_files && d->n_lines < SCREEN_LINES; i++) {
 			if (gth_git_diff_load_file(d, i, &err) < 0)
 				goto fail;
+		}
+	}
+	if (full == 2) {
+		/* The model as unified diff hunks, to compare with git diff's. */
+		static const char kinds[] = " +-@\\#";
+
+		for (i = 0; i < d->n_files; i++) {
+			const struct gth_diff_file *f = &d->files[i];
+			size_t j;
+
+			for (j = 0; j < f->n_lines; j++) {
+				const struct gth_diff_line *l = &d->lines[f->first_line + j];
+
+				if (l->kind == GTH_DIFF_HUNK || l->kind == GTH_DIFF_NO_EOL)
+					printf("%.*s\n", (int)l->len, gth_diff_line_text(d, l));
+				else
+					printf("%c%.*s\n", kinds[l->kind], (int)l->len,
+					    gth_diff_line_text(d, l));
+			}
 		}
 	}
 	if (full)
@@ -144,7 +166,8 @@ main(int argc, char **argv)
 
 	/* For profiling: GTH_BENCH_ONLY=full|first runs one model build in this process. */
 	if (getenv("GTH_BENCH_ONLY") != NULL)
-		return model(strcmp(getenv("GTH_BENCH_ONLY"), "full") == 0);
+		return model(strcmp(getenv("GTH_BENCH_ONLY"), "dump") == 0 ? 2 :
+		    strcmp(getenv("GTH_BENCH_ONLY"), "full") == 0);
 	git = best_of(2);
 	first = best_of(0);
 	full = best_of(1);

@@ -22,18 +22,19 @@ if ! git -C "$repo" rev-parse -q --verify refs/pull/1/head >/dev/null 2>&1; then
 	rm -rf "$repo"
 	git init -q --bare "$repo"
 	python3 - <<'EOF' | git -C "$repo" fast-import --quiet
-# 2,000 files of 200 lines; the PR rewrites 50 lines of each in 7 hunks
-# (100,000 removed + 100,000 added lines, ~306,000 diff lines, ~15 MB).
+# 2,000 files of 200 lines; the PR rewrites 50 lines of each in 7 hunks, two
+# of them with an unchanged line inside: 100,000 removed + 100,000 added
+# lines, 155 lines of `git diff` per file, 310,000 in all, about 15 MB.
 import sys
 out = sys.stdout.buffer
 FILES, LINES = 2000, 200
 HUNKS = [(8 + 28 * h, 8 if h == 0 else 7) for h in range(7)]
 
 def base_line(f, i):
-    return "    value_%04d_%03d = compute(alpha_%d, beta, gamma)  # n%d\n" % (f, i, i % 7, f % 13)
+    return "    value_%04d_%03d = compute(a_%d, beta)  # n%d\n" % (f, i, i % 7, f % 13)
 
 def head_line(f, i):
-    return "    value_%04d_%03d = compute(alpha_%d, delta, gamma)  # r%d\n" % (f, i, i % 7, f % 11)
+    return "    value_%04d_%03d = compute(a_%d, delta)  # r%d\n" % (f, i, i % 7, f % 11)
 
 def path(f):
     return "pkg%02d/mod%02d/file_%04d.py" % (f % 20, (f // 20) % 10, f)
@@ -57,8 +58,11 @@ def commit(ref, when, msg, files, parent=None):
     out.write(b"\n")
 
 changed = set()
-for start, n in HUNKS:
-    changed.update(range(start, start + n))
+for h, (start, n) in enumerate(HUNKS):
+    if h < 2:
+        changed.update(x for x in range(start, start + n + 1) if x != start + n // 2)
+    else:
+        changed.update(range(start, start + n))
 commit("refs/heads/main", 1700000000, "base",
        ((f, "".join(base_line(f, i) for i in range(LINES))) for f in range(FILES)))
 commit("refs/pull/1/head", 1700000600, "the agent's mass refactor",
@@ -77,3 +81,12 @@ lines=$(git -C "$repo" diff "$base...$head" | wc -l)
 echo "PR: $(git -C "$repo" diff --shortstat "$base...$head")"
 echo "diff text: $lines lines, $bytes bytes"
 "$prog" "$work/cache" bench.example acme/big "$base" "$head" "$bytes"
+# The model must say what git says: its hunks, printed back, against git diff's.
+a=$(GTH_BENCH_ONLY=dump "$prog" "$work/cache" bench.example acme/big "$base" "$head" "$bytes" \
+	2>/dev/null | cksum)
+b=$(git -C "$repo" diff "$base...$head" | grep -v '^diff --git \|^index \|^--- \|^+++ ' | cksum)
+if [ "$a" = "$b" ]; then
+	echo "model hunks identical to git diff's: yes"
+else
+	echo "model hunks identical to git diff's: NO"
+fi

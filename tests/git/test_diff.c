@@ -252,6 +252,38 @@ test_ignore_whitespace(void)
 	gth_diff_free(d);
 }
 
+/* Built by the calling thread alone or with workers, every file reads the same. */
+static void
+test_workers(void)
+{
+	struct gth_diff *a = NULL, *b = NULL;
+	struct gth_err err;
+	size_t i, same = 0;
+
+	setenv("GATEHOUSE_DIFF_WORKERS", "0", 1);
+	is_int(gth_git_diff_open(mirror, base_sha, head_sha, NULL, &a, &err), 0, "open (one thread)");
+	is_int(gth_git_diff_load_all(a, NULL, NULL, NULL, &err), 0, "load all on one thread");
+	setenv("GATEHOUSE_DIFF_WORKERS", "3", 1);
+	is_int(gth_git_diff_open(mirror, base_sha, head_sha, NULL, &b, &err), 0, "open (workers)");
+	is_int(gth_git_diff_load_file(b, 3, &err), 0, "one file loaded first, on demand");
+	is_int(gth_git_diff_load_all(b, NULL, NULL, NULL, &err), 0, "load the rest with workers");
+	unsetenv("GATEHOUSE_DIFF_WORKERS");
+	for (i = 0; a != NULL && b != NULL && i < a->n_files; i++) {
+		char *x = dump(a, a->files[i].new_path), *y = dump(b, b->files[i].new_path);
+
+		if (strcmp(x, y) == 0 && a->files[i].additions == b->files[i].additions &&
+		    a->files[i].binary == b->files[i].binary)
+			same++;
+		free(x);
+		free(y);
+	}
+	is_int(same, 16, "all sixteen files identical either way");
+	ok(a != NULL && b != NULL && a->n_lines == b->n_lines && a->arena_len == b->arena_len,
+	    "same number of lines and bytes of text");
+	gth_diff_free(a);
+	gth_diff_free(b);
+}
+
 static void
 test_read_at(void)
 {
@@ -335,6 +367,7 @@ main(void)
 	test_full_context(d);
 	gth_diff_free(d);
 	test_ignore_whitespace();
+	test_workers();
 	test_read_at();
 	test_errors();
 

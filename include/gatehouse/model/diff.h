@@ -147,6 +147,12 @@ struct gth_diff_line *gth_diff_add_meta(struct gth_diff *d, const char *fmt, ...
 struct gth_diff_line *gth_diff_add_text_line(struct gth_diff *d, enum gth_diff_line_kind kind,
 	const char *text, size_t len, uint32_t old_no, uint32_t new_no);
 
+/*
+ * Append all of src's lines (and their text) after d's, as they are: file
+ * records are not copied.  The builder uses it to merge files built apart.
+ */
+void gth_diff_append(struct gth_diff *d, const struct gth_diff *src);
+
 /* The file's lines (NULL when not loaded or empty); *n receives the count. */
 const struct gth_diff_line *gth_diff_file_lines(const struct gth_diff *d,
 	const struct gth_diff_file *f, size_t *n);
