@@ -253,17 +253,22 @@ class Parser:
         self.next()
         while not self.peek(")"):
             t = self.expect("$")
-            name = self.name()
-            self.expect(":")
-            ty = self.type_ref()
-            default = None
-            if self.peek("="):
-                self.next()
-                default = self.value(const=True)
+            name, ty, default = self.input_def()
             self.directives()
             defs.append(VarDef(name, ty, default, t))
         self.next()
         return defs
+
+    def input_def(self):
+        """NAME : TYPE [= CONST] (variable definitions and schema arguments)."""
+        name = self.name()
+        self.expect(":")
+        ty = self.type_ref()
+        default = None
+        if self.peek("="):
+            self.next()
+            default = self.value(const=True)
+        return name, ty, default
 
     def type_ref(self):
         if self.peek("["):
@@ -443,13 +448,7 @@ class Schema:
                             if p.peek(kind="string"):
                                 p.next()
                                 continue
-                            an = p.name()
-                            p.expect(":")
-                            at = p.type_ref()
-                            dv = None
-                            if p.peek("="):
-                                p.next()
-                                dv = p.value(const=True)
+                            an, at, dv = p.input_def()
                             args[an] = (at, dv)
                         p.next()
                     p.expect(":")
