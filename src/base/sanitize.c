@@ -34,7 +34,15 @@ struct san {
 	unsigned word;		/* W_* bits of the current word; 0 outside a word */
 	size_t word_start;	/* output offset where the current word began */
 	uint32_t prev;		/* last code point copied as plain text, 0 after a token */
+	unsigned marks;		/* zero-width code points on the current base */
 };
+
+/*
+ * ncursesw keeps a base character and at most four combining marks per cell
+ * (CCHARW_MAX 5) and drops the rest; marks beyond that become tokens so
+ * nothing vanishes and a "zalgo" pile cannot spill over other rows.
+ */
+#define MAX_MARKS	4
 
 static void
 reserve(struct gth_sanitized *out, size_t n)
@@ -194,7 +202,7 @@ emoji_glue(const struct san *st, uint32_t cp, const char *next, size_t left)
 
 static const char hex[] = "0123456789ABCDEF";
 
-/* "<U+009B>" or "[U+202E]": at least four hex digits, up to six. */
+/* "<U+009B>" or "[U+202E]": at least four hex digits, up to six.  Ends the current word. */
 static void
 put_cp_token(struct san *st, char open, char close, uint32_t cp, enum gth_text_class cls)
 {
@@ -203,6 +211,9 @@ put_cp_token(struct san *st, char open, char close, uint32_t cp, enum gth_text_c
 	int digits = cp > 0xfffff ? 6 : cp > 0xffff ? 5 : 4;
 	int i;
 
+	if (st->word)
+		end_word(st);
+	st->prev = 0;
 	tok[n++] = open;
 	tok[n++] = 'U';
 	tok[n++] = '+';
@@ -218,7 +229,61 @@ put_token(struct san *st, const char *tok, size_t n, enum gth_text_class cls)
 	if (st->word)
 		end_word(st);
 	st->prev = 0;
+	st->marks = 0;
 	put(st->out, tok, n, cls);
+}
+
+/*
+ * Copy the printable ASCII run at in[*i] in one piece.  Only its first and
+ * last words matter for mixed-script words: the first may continue a word
+ * begun with non-ASCII letters, the last may be continued by them.
+ */
+static void
+ascii_span(struct san *st, const char *in, size_t *ip, size_t len)
+{
+	struct gth_sanitized *out = st->out;
+	size_t start = *ip, end = start, j, k;
+	unsigned latin = 0;
+
+	while (end < len && (unsigned char)in[end] - 0x20u < 0x5fu)
+		end++;
+	for (j = start; j < end; j++) {
+		enum script s = script_of((unsigned char)in[j]);
+
+		if (s == S_BREAK)
+			break;
+		if (s == S_LATIN)
+			latin = W_LATIN;
+	}
+	if (st->word)
+		st->word |= latin;
+	if (j < end) {
+		/* The word in progress ends here. */
+		if (st->word) {
+			put(out, in + start, j - start, GTH_TEXT_PLAIN);
+			end_word(st);
+			start = j;
+		}
+		for (k = end, latin = 0; k > j; k--) {
+			enum script s = script_of((unsigned char)in[k - 1]);
+
+			if (s == S_BREAK)
+				break;
+			if (s == S_LATIN)
+				latin = W_LATIN;
+		}
+		if (k < end) {
+			st->word = W_IN | latin;
+			st->word_start = out->len + (k - start);
+		}
+	} else if (!st->word) {
+		st->word = W_IN | latin;
+		st->word_start = out->len;
+	}
+	put(out, in + start, end - start, GTH_TEXT_PLAIN);
+	st->prev = (unsigned char)in[end - 1];
+	st->marks = 0;
+	*ip = end;
 }
 
 /* One byte below 0x20 or DEL at in[i]; returns how many input bytes it used. */
@@ -231,6 +296,7 @@ control(struct san *st, const char *in, size_t i, size_t len)
 	if (st->word)
 		end_word(st);
 	st->prev = 0;
+	st->marks = 0;
 	if (c == '\n' && (st->flags & GTH_SAN_KEEP_NEWLINES)) {
 		put(st->out, "\n", 1, GTH_TEXT_PLAIN);
 		return 1;
@@ -252,7 +318,7 @@ control(struct san *st, const char *in, size_t i, size_t len)
 void
 gth_sanitized_append_text(struct gth_sanitized *out, const char *in, size_t len, unsigned flags)
 {
-	struct san st = { out, flags, 0, 0, 0 };
+	struct san st = { out, flags, 0, 0, 0, 0 };
 	size_t i = 0;
 
 	reserve(out, len);
@@ -260,35 +326,11 @@ gth_sanitized_append_text(struct gth_sanitized *out, const char *in, size_t len,
 
 	while (i < len) {
 		unsigned char c = (unsigned char)in[i];
-		size_t start;
 		uint32_t cp;
 		int n;
 
 		if (c >= 0x20 && c < 0x7f) {
-			/* Printable ASCII span; only word boundaries need looking at. */
-			start = i;
-			do {
-				enum script s = script_of(c);
-
-				if (s == S_BREAK) {
-					if ((st.word & W_MIXED) == W_MIXED) {
-						put(out, in + start, i - start, GTH_TEXT_PLAIN);
-						start = i;
-						end_word(&st);
-					}
-					st.word = 0;
-				} else {
-					if (!st.word) {
-						st.word = W_IN;
-						st.word_start = out->len + (i - start);
-					}
-					if (s == S_LATIN)
-						st.word |= W_LATIN;
-				}
-				i++;
-			} while (i < len && (c = (unsigned char)in[i]) >= 0x20 && c < 0x7f);
-			put(out, in + start, i - start, GTH_TEXT_PLAIN);
-			st.prev = (unsigned char)in[i - 1];
+			ascii_span(&st, in, &i, len);
 			continue;
 		}
 		if (c < 0x80) {
@@ -304,26 +346,19 @@ gth_sanitized_append_text(struct gth_sanitized *out, const char *in, size_t len,
 			continue;
 		}
 		if (cp < 0xa0) {
-			if (st.word)
-				end_word(&st);
-			st.prev = 0;
 			put_cp_token(&st, '<', '>', cp, GTH_TEXT_CONTROL);
 		} else if (is_bidi(cp)) {
-			if (st.word)
-				end_word(&st);
-			st.prev = 0;
 			put_cp_token(&st, '[', ']', cp, GTH_TEXT_BIDI);
 		} else if (is_invisible(cp)) {
-			if (emoji_glue(&st, cp, in + i + n, len - i - (size_t)n)) {
-				/* Keep prev: a ZWJ may follow the variation selector. */
-				put(out, in + i, (size_t)n, GTH_TEXT_PLAIN);
-			} else {
-				if (st.word)
-					end_word(&st);
-				st.prev = 0;
+			if (emoji_glue(&st, cp, in + i + n, len - i - (size_t)n))
+				put(out, in + i, (size_t)n, GTH_TEXT_PLAIN);	/* prev kept for a ZWJ next */
+			else
 				put_cp_token(&st, '[', ']', cp, GTH_TEXT_INVISIBLE);
-			}
+		} else if (gth_cp_width(cp) == 0 && ++st.marks > MAX_MARKS) {
+			put_cp_token(&st, '[', ']', cp, GTH_TEXT_INVISIBLE);
 		} else {
+			if (gth_cp_width(cp) != 0)
+				st.marks = 0;
 			word_char(&st, script_of(cp));
 			put(out, in + i, (size_t)n, GTH_TEXT_PLAIN);
 			st.prev = cp;

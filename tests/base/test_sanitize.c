@@ -133,6 +133,12 @@ static const struct scase cases[] = {
 	/* Wide and combining text passes untouched. */
 	{ "CJK", "\u6F22\u5B57 ok", 0, 0, "\u6F22\u5B57 ok", 0 },
 	{ "combining acute", "e\u0301", 0, 0, "e\u0301", 0 },
+	{ "four marks stay on their base", "a\u0301\u0302\u0303\u0304b", 0, 0,
+	  "a\u0301\u0302\u0303\u0304b", 0 },
+	{ "zalgo beyond four marks is shown", "z\u0301\u0302\u0303\u0304\u0305\u0306 ok", 0, 0,
+	  "z\u0301\u0302\u0303\u0304{I:[U+0305][U+0306]} ok", 2 },
+	{ "marks count again after a new base", "a\u0301\u0301\u0301\u0301e\u0301\u0301\u0301\u0301",
+	  0, 0, "a\u0301\u0301\u0301\u0301e\u0301\u0301\u0301\u0301", 0 },
 };
 
 static const char *

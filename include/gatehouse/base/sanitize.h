@@ -21,6 +21,10 @@
  * never pass, not even in flag sequences: they are the carrier of "ASCII
  * smuggling".
  *
+ * A base character keeps at most four zero-width marks (what an ncursesw
+ * cell holds); further marks become "[U+0301]" style INVISIBLE tokens, so a
+ * "zalgo" pile is shown for what it is instead of being dropped.
+ *
  * CR is always a token ("^M"): a bare CR overwrites the line on a terminal.
  * The one exception is a CRLF line ending when GTH_SAN_KEEP_NEWLINES is set:
  * "\r\n" then becomes a plain "\n".  Without that flag it is "^M^J".
