@@ -96,13 +96,14 @@ any_glob(struct gth_glob *const *g, size_t n, const char *path)
 
 /* Path conditions: one reason per matching path, up to a cap. */
 static void
-match_paths(struct gth_assessment *a, const struct pol_rule *ru, const struct touched *t)
+match_paths(struct gth_assessment *a, const struct gth_policy *p, const struct pol_rule *ru,
+	const struct touched *t)
 {
 	size_t i, hits = 0;
 
 	for (i = 0; i < t->n; i++) {
 		bool by_glob = any_glob(ru->paths, ru->n_paths, t->v[i]);
-		bool by_manifest = !by_glob && ru->manifest && pol_is_manifest(t->v[i]);
+		bool by_manifest = !by_glob && ru->manifest && pol_is_manifest(p, t->v[i]);
 
 		if (!by_glob && !by_manifest)
 			continue;
@@ -132,12 +133,12 @@ has_label(const struct gth_pr *pr, const char *label)
 }
 
 static void
-match_rule(struct gth_assessment *a, const struct pol_rule *ru, const struct gth_pr *pr,
-	const struct touched *t)
+match_rule(struct gth_assessment *a, const struct gth_policy *p, const struct pol_rule *ru,
+	const struct gth_pr *pr, const struct touched *t)
 {
 	size_t i;
 
-	match_paths(a, ru, t);
+	match_paths(a, p, ru, t);
 	for (i = 0; i < ru->labels.n; i++)
 		if (has_label(pr, ru->labels.v[i]))
 			reason(a, ru, "label %s", ru->labels.v[i]);
@@ -392,7 +393,7 @@ gth_policy_assess(const struct gth_policy *p, const struct gth_pr *pr,
 	collect_paths(pr, diff, &t);
 	a->risk = p->default_class;
 	for (i = 0; i < p->n_rules; i++)
-		match_rule(a, &p->rules[i], pr, &t);
+		match_rule(a, p, &p->rules[i], pr, &t);
 	if (a->n_reasons == 0)
 		gth_assessment_add_reason(a, p->default_class, "default", "no rule matched");
 	for (i = 0; i < a->n_reasons; i++)

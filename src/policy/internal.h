@@ -53,6 +53,8 @@ struct gth_policy {
 	enum gth_risk default_class;
 	long override_min_chars;
 	struct gth_strvec flags;	/* "repo policy tried to ..." */
+	struct gth_glob **manifests;	/* pol_manifest_patterns, compiled */
+	size_t n_manifests, cap_manifests;
 	char *canonical;
 	char hash[65];
 };
@@ -64,6 +66,6 @@ bool pol_author_match(const char *pattern, const char *login);
 extern const char *const pol_manifest_patterns[];
 
 /* Is path a dependency manifest or lockfile (by the built-in list)? */
-bool pol_is_manifest(const char *path);
+bool pol_is_manifest(const struct gth_policy *p, const char *path);
 
 #endif

@@ -52,9 +52,16 @@ static struct gth_policy *
 policy_new(void)
 {
 	struct gth_policy *p = xcalloc(1, sizeof(*p));
+	size_t i;
 
 	p->default_class = GTH_RISK_LOW;
 	p->override_min_chars = 20;
+	for (i = 0; pol_manifest_patterns[i] != NULL; i++) {
+		struct gth_glob *g = NULL;
+
+		if (gth_glob_compile(pol_manifest_patterns[i], 0, &g, NULL) == 0)
+			GTH_PUSH(p->manifests, p->n_manifests, p->cap_manifests) = g;
+	}
 	return p;
 }
 
@@ -105,6 +112,9 @@ gth_policy_free(struct gth_policy *p)
 	free(p->gates);
 	gth_strvec_clear(&p->agents);
 	gth_strvec_clear(&p->flags);
+	for (i = 0; i < p->n_manifests; i++)
+		gth_glob_free(p->manifests[i]);
+	free(p->manifests);
 	free(p->canonical);
 	free(p);
 }
@@ -823,12 +833,12 @@ pol_author_match(const char *pattern, const char *login)
 }
 
 bool
-pol_is_manifest(const char *path)
+pol_is_manifest(const struct gth_policy *p, const char *path)
 {
 	size_t i;
 
-	for (i = 0; pol_manifest_patterns[i] != NULL; i++)
-		if (gth_glob_match_once(pol_manifest_patterns[i], 0, path))
+	for (i = 0; i < p->n_manifests; i++)
+		if (gth_glob_match(p->manifests[i], path))
 			return true;
 	return false;
 }

@@ -157,6 +157,7 @@ main(void)
 	}
 
 	gth_cfg_init(&cfg);
+	free(path);
 	path = xasprintf("%s/nope", tap_tmpdir());
 	is_int(gth_cfg_load_file(&cfg, path, &err), -GTH_E_NOTFOUND, "missing file is NOTFOUND");
 	free(path);

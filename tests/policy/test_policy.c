@@ -113,7 +113,7 @@ main(void)
 	struct gth_policy *host, *p, *q;
 	struct gth_err err;
 	char h1[65], h2[65], *path, *text;
-	const char *paths[3];
+	const char *paths[2];
 	size_t i, len;
 	int r;
 
@@ -162,14 +162,12 @@ main(void)
 	is_int(gth_policy_sla_hours(host, GTH_RISK_CRITICAL), 4, "critical SLA from the file");
 	is_int(gth_policy_approvals(host, GTH_RISK_HIGH), 2, "high approvals from the file");
 	is_int(gth_policy_override_min_chars(host), 12, "override length from the file");
-	free(path);
-	path = fixture("bad-syntax.policy");
-	paths[2] = path;
-	paths[0] = paths[1];
-	paths[1] = path;
+	paths[0] = path;
+	paths[1] = fixture("bad-syntax.policy");
 	p = NULL;
 	is_int(gth_policy_load(paths, 2, &p, &err), -GTH_E_POLICY,
 	    "a broken user policy after a good host policy is still refused");
+	free((char *)paths[1]);
 	free(path);
 
 	/* No policy file at all: the built-in default, which is policy/default.policy itself. */
