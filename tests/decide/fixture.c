@@ -148,8 +148,15 @@ next_action(struct fx_forge *f)
 	f->calls++;
 	if (f->delay_us > 0)
 		usleep(f->delay_us);
-	if (f->script[f->pos] == '\0')
+	if (f->script[f->pos] == '\0') {
+		int roll = rand() % 100;
+
+		if (roll < f->chaos / 2)
+			return '5';
+		if (roll < f->chaos)
+			return 'C';
 		return '.';
+	}
 	return f->script[f->pos++];
 }
 
@@ -299,6 +306,8 @@ op_post_review(void *ctx, const struct gth_decision *d, const char *body, struct
 	if ((r = fail_before(a, err)) != 0)
 		return r;
 	fx_forge_plant(f, f->login, body, d->head, gth_verdict_review_state(d->verdict));
+	if (gth_fs_step_hook != NULL)
+		gth_fs_step_hook("forge:committed");
 	return a == 'C' ? dropped(err) : 0;
 }
 

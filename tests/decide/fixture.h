@@ -47,6 +47,7 @@ struct fx_forge {
 	const char *login;		/* who we post as */
 	long calls;
 	unsigned delay_us;		/* per call, to widen kill windows */
+	int chaos;			/* once the script is used up: % of calls that fail */
 };
 
 void fx_forge_init(struct fx_forge *f, const char *dir, const char *login);

@@ -1,0 +1,68 @@
+#!/bin/sh
+# kill -9 during recording and delivery, over at least 200 decisions.
+# Each round runs the driver, which records decisions and delivers them to a
+# forge kept in a directory (with its own fsync); the round is killed with
+# SIGKILL either at a named durable step (cycling through all of them) or at a
+# random moment.  Then recovery and delivery run to the end, and every
+# decision that was reported "recorded" must be on the forge exactly once.
+bld=${top_builddir:-.}
+DRIVER=$bld/tests/decide/outbox_driver
+MIN=${GTH_KILLLOOP_DECISIONS:-200}
+if [ ! -x "$DRIVER" ]; then
+	echo "Bail out! $DRIVER not built"
+	exit 99
+fi
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/gth-killloop.XXXXXX")
+trap 'rm -rf "$T"' EXIT INT TERM
+STATE=$T/state
+FORGE=$T/forge
+LOG=$T/recorded.log
+: > "$LOG"
+
+steps="record:written record:linked record:durable deliver:claimed deliver:before-post \
+forge:committed deliver:after-post deliver:step deliver:done"
+nsteps=9
+round=0
+kills=0
+step_kills=0
+while :; do
+	got=$(grep -c '^recorded ' "$LOG")
+	[ "$got" -ge "$MIN" ] && [ "$round" -ge 2 ] && [ "$step_kills" -ge "$nsteps" ] && break
+	[ "$round" -ge 400 ] && break
+	round=$((round + 1))
+	if [ $((round % 2)) -eq 1 ]; then
+		# A named step, the k-th time it is reached.
+		i=$(( (round / 2) % nsteps + 1 ))
+		step=$(echo $steps | cut -d' ' -f$i)
+		k=$(( (round % 5) + 1 ))
+		GTH_CHAOS=10 GTH_KILL_AT="$step:$k" "$DRIVER" run "$STATE" "$FORGE" 12 >> "$LOG" 2>/dev/null
+		[ $? -eq 137 ] && kills=$((kills + 1)) && step_kills=$((step_kills + 1))
+	else
+		GTH_CHAOS=10 "$DRIVER" run "$STATE" "$FORGE" 12 >> "$LOG" 2>/dev/null &
+		pid=$!
+		sleep "0.0$(( (round * 7919) % 90 + 10 ))"
+		kill -9 "$pid" 2>/dev/null && kills=$((kills + 1))
+		wait "$pid" 2>/dev/null
+	fi
+done
+
+"$DRIVER" finish "$STATE" "$FORGE" > "$T/finish" 2>&1
+fin=$?
+"$DRIVER" count "$STATE" "$FORGE" "$LOG" > "$T/count" 2>&1
+cnt=$?
+recorded=$(grep -c '^recorded ' "$LOG")
+
+echo "1..5"
+echo "# rounds=$round kills=$kills (at named steps: $step_kills)"
+sed 's/^/# /' "$T/count"
+[ "$recorded" -ge "$MIN" ] && echo "ok 1 - at least $MIN decisions recorded ($recorded)" ||
+	echo "not ok 1 - only $recorded decisions recorded"
+[ "$step_kills" -ge "$nsteps" ] && echo "ok 2 - killed at every durable step" ||
+	echo "not ok 2 - killed at named steps only $step_kills times"
+[ $fin -eq 0 ] && echo "ok 3 - recovery delivered everything pending" ||
+	echo "not ok 3 - recovery left entries: $(cat "$T/finish")"
+grep -q '^lost=0 ' "$T/count" && echo "ok 4 - lost=0" || echo "not ok 4 - $(grep '^lost' "$T/count")"
+grep -q ' duplicated=0$' "$T/count" && echo "ok 5 - duplicated=0" ||
+	echo "not ok 5 - $(grep '^lost' "$T/count")"
+[ $cnt -eq 0 ]
