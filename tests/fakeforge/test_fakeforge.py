@@ -414,6 +414,26 @@ def t_graphql(f):
     f.admin("ratelimit", {"resource": "graphql", "remaining": 5000, "token": TOKEN})
 
 
+def t_client_documents(f):
+    """Whatever query documents the client keeps in src/forge/ are answered without errors."""
+    import glob
+    import re
+    docs = sorted(glob.glob(os.path.join(ROOT, "src", "forge", "*.graphql")))
+    if not docs:
+        ok(True, "# SKIP no src/forge/*.graphql yet")
+        return
+    values = {"q": "is:pr is:open archived:false label:needs-checkpoint review-requested:@me",
+              "first": 50, "owner": "acme", "name": "payments-api", "number": 102}
+    for path in docs:
+        doc = open(path, encoding="utf-8").read()
+        for op in re.findall(r"^\s*query\s+(\w+)", doc, re.M):
+            st, h, b = f.json("POST", "/api/graphql", {"query": doc, "operationName": op,
+                                                       "variables": values})
+            ok(st == 200 and "errors" not in b and b.get("data"),
+               "client document %s, operation %s, is answered" % (os.path.basename(path), op),
+               json.dumps(b)[:800])
+
+
 def t_faults(f):
     def fault(**kw):
         kw.setdefault("method", "GET")
@@ -619,7 +639,7 @@ def main():
         shutil.rmtree(again)
         f = Forge(tmp, gitroot)
         for fn in (t_auth, t_pagination, t_etag, t_errors_422, t_reviews_and_writes, t_checks,
-                   t_search, t_graphql, t_faults):
+                   t_search, t_graphql, t_client_documents, t_faults):
             try:
                 fn(f)
             except Exception:
