@@ -16,7 +16,7 @@ struct lane {
 	struct gth_pool *pool;
 	pthread_t thread;
 	struct gth_job *head, *tail;
-	bool running;		/* a job is in run() */
+	struct gth_job *current;	/* the job in run(), or NULL */
 };
 
 struct gth_pool {
@@ -59,13 +59,13 @@ lane_main(void *arg)
 		l->head = job->next;
 		if (l->head == NULL)
 			l->tail = NULL;
-		l->running = true;
+		l->current = job;
 		pthread_mutex_unlock(&p->lock);
 
 		job->run(job);
 
 		pthread_mutex_lock(&p->lock);
-		l->running = false;
+		l->current = NULL;
 		job->next = NULL;
 		if (p->done_tail != NULL)
 			p->done_tail->next = job;
@@ -123,9 +123,12 @@ gth_pool_free(struct gth_pool *p)
 		return;
 	pthread_mutex_lock(&p->lock);
 	p->stopping = true;
-	for (i = 0; i < p->n_lanes; i++)
+	for (i = 0; i < p->n_lanes; i++) {
+		if (p->lanes[i].current != NULL)
+			atomic_store(&p->lanes[i].current->cancel, 1);
 		for (j = p->lanes[i].head; j != NULL; j = j->next)
 			atomic_store(&j->cancel, 1);
+	}
 	pthread_cond_broadcast(&p->work);
 	pthread_mutex_unlock(&p->lock);
 	for (i = 0; i < p->started; i++)

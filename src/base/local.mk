@@ -3,6 +3,7 @@ noinst_LIBRARIES += src/base/libgthbase.a
 src_base_libgthbase_a_SOURCES = \
 	src/base/buf.c \
 	src/base/err.c \
+	src/base/jsonw.c \
 	src/base/log.c \
 	src/base/sanitize.c \
 	src/base/sha256.c \

@@ -1,0 +1,772 @@
+/*
+ * The console: the event loop that joins the terminal, the views and the
+ * services.
+ *
+ * The UI thread polls the terminal and the worker pool's self-pipe; it never
+ * waits on the network, git or the agent.  Every forge operation runs on
+ * one worker lane, in order, so requests to a forge never interleave (writes
+ * are also spaced by the forge layer).  The PR under review is an owned
+ * copy: a background queue refresh replaces the queue without pulling the
+ * PR out from under the reviewer.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "gatehouse/app/cli.h"
+#include "gatehouse/app/services.h"
+#include "gatehouse/app/worker.h"
+#include "gatehouse/base/log.h"
+#include "gatehouse/base/xalloc.h"
+#include "gatehouse/config/config.h"
+#include "gatehouse/decide/draft.h"
+#include "gatehouse/decide/outbox.h"
+#include "gatehouse/forge/forge.h"
+#include "gatehouse/git/diff.h"
+#include "gatehouse/term/term.h"
+#include "gatehouse/ui/ui.h"
+
+#include "app_internal.h"
+
+#define LANE_FORGE 0
+
+static volatile sig_atomic_t got_term_signal;
+
+static void
+on_term_signal(int sig)
+{
+	got_term_signal = sig;
+	gth_draft_note_signal();
+}
+
+/* Progress reported by a worker, read by the UI thread. */
+struct progress {
+	pthread_mutex_t lock;
+	char what[128];
+	long done, total;
+	bool changed;
+};
+
+struct console {
+	struct gth_app *app;
+	struct gth_ui *ui;
+	struct gth_screen *scr;
+	struct gth_pool *pool;
+	struct gth_queue queue;
+	bool refreshing;
+	time_t next_refresh;
+
+	/* The PR under review: owned, independent of the queue. */
+	struct gth_queue_item open;
+	struct gth_prepared prep;
+	struct gth_job *loading;	/* the prepare job in flight, for cancel */
+	bool ignore_whitespace;
+	unsigned long generation;	/* bumps on every open/close: stale jobs are dropped */
+
+	struct progress progress;
+	atomic_int signing_waiting;
+	long outbox_pending, outbox_dead;
+	struct gth_ui_status status;
+	char sync_detail[256];
+	bool quit;
+};
+
+/* A job and what it carries both ways. */
+struct work {
+	struct gth_job job;	/* first: the pool hands back this pointer */
+	struct console *c;
+	unsigned long generation;
+	struct gth_forge *forge;
+	struct gth_queue queue;			/* refresh */
+	struct gth_pr *pr;			/* prepare: owned copy, updated */
+	struct gth_prepared prep;		/* prepare */
+	struct gth_decision_request req;	/* decide */
+	char *reason, *override, *head;
+	struct gth_assessment *assess;		/* decide: borrowed from the console */
+	struct gth_decision_outcome outcome;	/* decide */
+	struct gth_outbox_report report;	/* deliver */
+	char *ref;
+	long pending, dead;
+};
+
+static struct work *
+work_new(struct console *c, void (*run)(struct gth_job *), void (*done)(struct gth_job *))
+{
+	struct work *w = xcalloc(1, sizeof(*w));
+
+	w->job.run = run;
+	w->job.done = done;
+	w->c = c;
+	w->generation = c->generation;
+	gth_queue_init(&w->queue);
+	return w;
+}
+
+static void
+work_free(struct work *w)
+{
+	gth_queue_release(&w->queue);
+	gth_pr_free(w->pr);
+	gth_prepared_release(&w->prep);
+	gth_outbox_report_release(&w->report);
+	free(w->reason);
+	free(w->override);
+	free(w->head);
+	free(w->ref);
+	free(w);
+}
+
+/* Count what the outbox still holds (on the worker: the outbox is the lane's). */
+static void
+count_outbox(struct gth_app *app, long *pending, long *dead)
+{
+	struct gth_outbox_item *items = NULL;
+	size_t n = 0;
+
+	*pending = *dead = 0;
+	if (app->outbox == NULL)
+		return;
+	if (gth_outbox_list(app->outbox, GTH_OUTBOX_NEW, &items, &n, NULL) == 0) {
+		*pending += (long)n;
+		gth_outbox_items_free(items, n);
+	}
+	if (gth_outbox_list(app->outbox, GTH_OUTBOX_CUR, &items, &n, NULL) == 0) {
+		*pending += (long)n;
+		gth_outbox_items_free(items, n);
+	}
+	if (gth_outbox_list(app->outbox, GTH_OUTBOX_DEAD, &items, &n, NULL) == 0) {
+		*dead = (long)n;
+		gth_outbox_items_free(items, n);
+	}
+}
+
+static void
+update_status(struct console *c)
+{
+	struct gth_rate rate;
+	struct gth_forge *f = gth_app_forge(c->app, NULL);
+
+	c->status.rate_remaining = -1;
+	if (f != NULL && gth_forge_rate_budget(f, NULL, &rate) == 0) {
+		c->status.rate_remaining = rate.remaining;
+		c->status.rate_limit = rate.limit;
+		c->status.rate_reset = rate.reset;
+	}
+	c->status.outbox_pending = c->outbox_pending;
+	c->status.outbox_dead = c->outbox_dead;
+	c->status.sync_detail = c->sync_detail[0] ? c->sync_detail : NULL;
+	if (f != NULL)
+		c->status.login = c->app->logins[0];
+	gth_ui_set_status(c->ui, &c->status);
+}
+
+/* ---- refresh ---------------------------------------------------------- */
+
+static void
+refresh_run(struct gth_job *job)
+{
+	struct work *w = (struct work *)job;
+
+	job->result = gth_svc_load_queue(w->c->app, &w->queue, (volatile int *)&job->cancel,
+	    &job->err);
+	/* Deliver what an earlier run left behind while we are at it. */
+	if (gth_app_open_outbox(w->c->app, NULL) == 0) {
+		(void)gth_svc_deliver(w->c->app, NULL, &w->report, NULL);
+		count_outbox(w->c->app, &w->pending, &w->dead);
+	}
+}
+
+static void
+refresh_done(struct gth_job *job)
+{
+	struct work *w = (struct work *)job;
+	struct console *c = w->c;
+
+	c->refreshing = false;
+	c->outbox_pending = w->pending;
+	c->outbox_dead = w->dead;
+	if (job->result == 0 || w->queue.n > 0) {
+		/* The UI keeps the cursor on the same PR by identity. */
+		gth_queue_release(&c->queue);
+		c->queue = w->queue;
+		gth_queue_init(&w->queue);
+		gth_ui_set_queue(c->ui, &c->queue);
+		c->status.sync = job->result == 0 ? GTH_SYNC_OK : GTH_SYNC_FAILED;
+		c->status.synced_at = time(NULL);
+	} else {
+		c->status.sync = job->result == -GTH_E_NET || job->result == -GTH_E_TIMEOUT ?
+		    GTH_SYNC_OFFLINE : GTH_SYNC_FAILED;
+	}
+	if (job->result != 0) {
+		gth_strlcpy(c->sync_detail, gth_err_text(&job->err, job->result),
+		    sizeof(c->sync_detail));
+		gth_ui_message(c->ui, GTH_MSG_ERROR, "refresh: %s", c->sync_detail);
+	} else {
+		c->sync_detail[0] = '\0';
+	}
+	update_status(c);
+	work_free(w);
+}
+
+static void
+start_refresh(struct console *c)
+{
+	struct work *w;
+
+	if (c->refreshing)
+		return;
+	c->refreshing = true;
+	c->status.sync = GTH_SYNC_RUNNING;
+	update_status(c);
+	c->next_refresh = time(NULL) + c->app->cfg->refresh_ms / 1000;
+	w = work_new(c, refresh_run, refresh_done);
+	gth_pool_submit(c->pool, LANE_FORGE, &w->job);
+}
+
+/* ---- opening a PR ----------------------------------------------------- */
+
+static void
+on_progress(const char *what, long done, long total, void *arg)
+{
+	struct progress *p = arg;
+
+	pthread_mutex_lock(&p->lock);
+	gth_strlcpy(p->what, what, sizeof(p->what));
+	p->done = done;
+	p->total = total;
+	p->changed = true;
+	pthread_mutex_unlock(&p->lock);
+}
+
+static struct gth_forge *
+forge_of(struct console *c, const struct gth_pr *pr)
+{
+	struct gth_forge *f = gth_app_forge(c->app, pr->forge);
+
+	return f != NULL ? f : gth_app_forge(c->app, NULL);
+}
+
+static void
+prepare_run(struct gth_job *job)
+{
+	struct work *w = (struct work *)job;
+
+	job->result = gth_svc_prepare_pr(w->c->app, w->forge, w->pr, w->c->ignore_whitespace,
+	    on_progress, &w->c->progress, (volatile int *)&job->cancel, &w->prep, &job->err);
+}
+
+static void
+close_pr(struct console *c)
+{
+	if (c->loading != NULL)
+		atomic_store(&c->loading->cancel, 1);
+	c->loading = NULL;
+	c->generation++;
+	gth_prepared_release(&c->prep);
+	gth_pr_free(c->open.pr);
+	c->open.pr = NULL;
+	c->open.assess = NULL;
+}
+
+/* The draft is stored as its verdict on the first line, then the text. */
+static void
+restore_draft(struct console *c)
+{
+	const struct gth_pr *pr = c->open.pr;
+	enum gth_verdict v = GTH_VERDICT_APPROVE;
+	char *text = NULL, *nl;
+
+	if (gth_draft_load(c->app->state_dir, pr->forge, pr->repo, pr->number, &text, NULL) != 0)
+		return;
+	nl = strchr(text, '\n');
+	if (nl != NULL) {
+		*nl = '\0';
+		if (gth_verdict_parse(text, &v) == 0) {
+			gth_ui_restore_draft(c->ui, v, nl + 1);
+			gth_ui_message(c->ui, GTH_MSG_INFO, "restored your draft reason");
+		}
+	}
+	free(text);
+}
+
+static void
+prepare_done(struct gth_job *job)
+{
+	struct work *w = (struct work *)job;
+	struct console *c = w->c;
+
+	if (w->generation != c->generation) {
+		work_free(w);	/* the reviewer moved on */
+		return;
+	}
+	c->loading = NULL;
+	gth_ui_set_progress(c->ui, NULL, 0, 0);
+	if (job->result != 0) {
+		gth_ui_message(c->ui, job->result == -GTH_E_CANCEL ? GTH_MSG_INFO : GTH_MSG_ERROR,
+		    "%s#%ld: %s", w->pr->repo, w->pr->number, gth_err_text(&job->err, job->result));
+		close_pr(c);
+		gth_ui_set_pr(c->ui, NULL, NULL);
+		work_free(w);
+		return;
+	}
+	gth_prepared_release(&c->prep);
+	gth_pr_free(c->open.pr);
+	c->prep = w->prep;
+	memset(&w->prep, 0, sizeof(w->prep));
+	c->open.pr = w->pr;
+	w->pr = NULL;
+	c->open.assess = c->prep.assess;
+	gth_ui_set_pr(c->ui, &c->open, c->prep.diff);
+	if (c->prep.note[0] != '\0')
+		gth_ui_message(c->ui, c->prep.stale || c->prep.partial ? GTH_MSG_WARN : GTH_MSG_INFO,
+		    "%s", c->prep.note);
+	restore_draft(c);
+	work_free(w);
+}
+
+static void
+open_pr(struct console *c, const struct gth_queue_item *it)
+{
+	struct work *w;
+
+	close_pr(c);
+	c->open.pr = gth_pr_dup(it->pr);
+	c->open.assess = it->assess;	/* the queue's, until ours is ready */
+	gth_ui_set_pr(c->ui, &c->open, NULL);
+	w = work_new(c, prepare_run, prepare_done);
+	w->pr = gth_pr_dup(it->pr);
+	w->forge = forge_of(c, it->pr);
+	c->loading = &w->job;
+	gth_ui_set_progress(c->ui, "loading", 0, 0);
+	gth_pool_submit(c->pool, LANE_FORGE, &w->job);
+}
+
+/* ---- deciding ----------------------------------------------------------- */
+
+static void
+on_signing_waiting(void *arg)
+{
+	struct console *c = arg;
+
+	atomic_store(&c->signing_waiting, 1);
+}
+
+static void
+decide_run(struct gth_job *job)
+{
+	struct work *w = (struct work *)job;
+
+	job->result = gth_svc_decide(w->c->app, w->forge, w->pr, w->assess, &w->req,
+	    on_signing_waiting, w->c, (volatile int *)&job->cancel, &w->outcome, &job->err);
+	count_outbox(w->c->app, &w->pending, &w->dead);
+}
+
+static void
+decide_done(struct gth_job *job)
+{
+	struct work *w = (struct work *)job;
+	struct console *c = w->c;
+	enum gth_delivery state;
+
+	atomic_store(&c->signing_waiting, 0);
+	c->outbox_pending = w->pending;
+	c->outbox_dead = w->dead;
+	if (job->result != 0) {
+		gth_ui_set_delivery(c->ui, w->ref, GTH_DELIVERY_FAILED,
+		    gth_err_text(&job->err, job->result));
+	} else {
+		state = w->outcome.delivered ? GTH_DELIVERY_POSTED : w->outcome.dead ?
+		    GTH_DELIVERY_DEAD : GTH_DELIVERY_RECORDED;
+		gth_ui_set_delivery(c->ui, w->ref, state, w->outcome.detail);
+		(void)gth_draft_remove(c->app->state_dir, w->pr->forge, w->pr->repo,
+		    w->pr->number, NULL);
+		/* The queue no longer needs this PR: refresh in the background. */
+		start_refresh(c);
+	}
+	update_status(c);
+	work_free(w);
+}
+
+static void
+submit_decision(struct console *c, struct gth_cmd *cmd)
+{
+	struct work *w;
+
+	if (c->open.pr == NULL || c->loading != NULL || c->prep.assess == NULL) {
+		gth_ui_message(c->ui, GTH_MSG_WARN, "open the PR and let it load before deciding");
+		return;
+	}
+	w = work_new(c, decide_run, decide_done);
+	w->pr = gth_pr_dup(c->open.pr);
+	w->forge = forge_of(c, c->open.pr);
+	w->assess = c->prep.assess;
+	w->reason = cmd->reason;
+	w->override = cmd->override;
+	cmd->reason = cmd->override = NULL;
+	w->head = xstrdup(c->open.pr->head_sha != NULL ? c->open.pr->head_sha : "");
+	w->req.verdict = cmd->verdict;
+	w->req.reason = w->reason;
+	w->req.override = w->override;
+	w->req.head_read = w->head;
+	w->ref = gth_pr_ref(c->open.pr);
+	gth_ui_set_delivery(c->ui, w->ref, GTH_DELIVERY_RECORDED, "signing...");
+	gth_pool_submit(c->pool, LANE_FORGE, &w->job);
+}
+
+static void
+deliver_run(struct gth_job *job)
+{
+	struct work *w = (struct work *)job;
+
+	job->result = gth_svc_deliver(w->c->app, NULL, &w->report, &job->err);
+	count_outbox(w->c->app, &w->pending, &w->dead);
+}
+
+static void
+deliver_done(struct gth_job *job)
+{
+	struct work *w = (struct work *)job;
+
+	w->c->outbox_pending = w->pending;
+	w->c->outbox_dead = w->dead;
+	if (job->result == 0)
+		gth_ui_message(w->c->ui, GTH_MSG_INFO, "outbox: %zu delivered, %zu to retry, %zu dead",
+		    w->report.delivered, w->report.retry, w->report.dead);
+	else
+		gth_ui_message(w->c->ui, GTH_MSG_ERROR, "outbox: %s",
+		    gth_err_text(&job->err, job->result));
+	update_status(w->c);
+	work_free(w);
+}
+
+/* ---- the reason in $EDITOR ---------------------------------------------- */
+
+static void
+edit_external(struct console *c, const char *text)
+{
+	const char *editor = getenv("VISUAL");
+	char path[] = "/tmp/gatehouse-reason-XXXXXX";
+	char buf[16384];
+	FILE *fp;
+	size_t n;
+	pid_t pid;
+	int fd, status;
+
+	if (editor == NULL || *editor == '\0')
+		editor = getenv("EDITOR");
+	if (editor == NULL || *editor == '\0')
+		editor = "vi";
+	if ((fd = mkstemp(path)) < 0) {
+		gth_ui_message(c->ui, GTH_MSG_ERROR, "cannot create a temporary file: %s",
+		    strerror(errno));
+		return;
+	}
+	if (text != NULL && write(fd, text, strlen(text)) < 0)
+		gth_warn("writing the draft for the editor: %s", strerror(errno));
+	close(fd);
+	gth_term_suspend();
+	pid = fork();
+	if (pid == 0) {
+		/* The editor is the reviewer's own program, run as they configured it. */
+		execlp(editor, editor, path, (char *)NULL);
+		_exit(127);
+	}
+	while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	gth_term_resume();
+	gth_term_invalidate();
+	fp = fopen(path, "r");
+	if (fp != NULL) {
+		n = fread(buf, 1, sizeof(buf) - 1, fp);
+		buf[n] = '\0';
+		fclose(fp);
+		gth_ui_set_reason(c->ui, buf);
+	}
+	unlink(path);
+}
+
+/* ---- commands ----------------------------------------------------------- */
+
+static void
+save_draft(struct console *c, enum gth_verdict v, const char *text)
+{
+	char *stored;
+
+	if (c->open.pr == NULL || text == NULL)
+		return;
+	stored = xasprintf("%s\n%s", gth_verdict_name(v), text);
+	if (gth_draft_save(c->app->state_dir, c->open.pr->forge, c->open.pr->repo,
+	    c->open.pr->number, stored, NULL) != 0)
+		gth_warn("could not save the draft of %s#%ld", c->open.pr->repo, c->open.pr->number);
+	free(stored);
+}
+
+static void
+handle(struct console *c, struct gth_cmd *cmd)
+{
+	int r;
+
+	switch (cmd->kind) {
+	case GTH_CMD_NONE:
+		break;
+	case GTH_CMD_QUIT:
+		c->quit = true;
+		break;
+	case GTH_CMD_REFRESH:
+		start_refresh(c);
+		break;
+	case GTH_CMD_OPEN_PR:
+		if (cmd->item != NULL)
+			open_pr(c, cmd->item);
+		break;
+	case GTH_CMD_CLOSE_PR:
+		close_pr(c);
+		break;
+	case GTH_CMD_SUBMIT_DECISION:
+		submit_decision(c, cmd);
+		break;
+	case GTH_CMD_SAVE_DRAFT:
+		save_draft(c, cmd->verdict, cmd->text);
+		break;
+	case GTH_CMD_EDIT_EXTERNAL:
+		edit_external(c, cmd->text);
+		break;
+	case GTH_CMD_COPY:
+		if (cmd->text != NULL && gth_term_osc52(cmd->text) == 0)
+			gth_ui_message(c->ui, GTH_MSG_INFO, "copied to your clipboard (OSC 52)");
+		break;
+	case GTH_CMD_LOAD_FILE:
+		/* Every file is built when the PR opens; nothing is left to load. */
+		break;
+	case GTH_CMD_EXPAND_CONTEXT:
+		if (c->prep.diff != NULL && !c->prep.partial) {
+			struct gth_err err;
+
+			gth_err_clear(&err);
+			r = gth_git_diff_load_file_full(c->prep.diff, cmd->file_index, &err);
+			if (r != 0)
+				gth_ui_message(c->ui, GTH_MSG_ERROR, "%s", gth_err_text(&err, r));
+			gth_ui_set_pr(c->ui, &c->open, c->prep.diff);
+		}
+		break;
+	case GTH_CMD_TOGGLE_WHITESPACE:
+		c->ignore_whitespace = cmd->flag;
+		if (c->open.pr != NULL) {
+			struct gth_queue_item it = c->open;
+
+			it.pr = gth_pr_dup(c->open.pr);
+			open_pr(c, &it);
+			gth_pr_free(it.pr);
+		}
+		break;
+	case GTH_CMD_SUSPEND:
+		gth_term_suspend();
+		kill(getpid(), SIGTSTP);
+		gth_term_resume();
+		gth_term_invalidate();
+		break;
+	case GTH_CMD_RETRY_DELIVERY: {
+		struct work *w = work_new(c, deliver_run, deliver_done);
+
+		gth_pool_submit(c->pool, LANE_FORGE, &w->job);
+		break;
+	}
+	case GTH_CMD_REDRAW:
+		gth_term_invalidate();
+		break;
+	case GTH_CMD_MARK_VIEWED:
+		break;
+	}
+	gth_cmd_release(cmd);
+}
+
+static void
+flush_progress(struct console *c)
+{
+	struct progress *p = &c->progress;
+
+	pthread_mutex_lock(&p->lock);
+	if (p->changed && c->loading != NULL)
+		gth_ui_set_progress(c->ui, p->what, p->done, p->total);
+	p->changed = false;
+	pthread_mutex_unlock(&p->lock);
+	if (atomic_exchange(&c->signing_waiting, 0))
+		gth_ui_message(c->ui, GTH_MSG_WARN, "waiting for the ssh-agent: confirm the "
+		    "signature or touch your security key");
+}
+
+static int
+setup_ui(struct console *c, struct gth_theme *theme, struct gth_keymap *km,
+	struct gth_ui_template **tpl, size_t *n_tpl, struct gth_err *err)
+{
+	struct gth_ui_options uo;
+	char *user_themes = xasprintf("%s/themes", c->app->cfg->config_dir);
+	const char *dirs[] = { user_themes, GTH_DATADIR "/themes", NULL };
+	int r;
+
+	gth_theme_init_default(theme);
+	if (c->app->cfg->theme != NULL &&
+	    (r = gth_theme_load(theme, c->app->cfg->theme, dirs, err)) != 0)
+		goto out;
+	if ((r = gth_theme_apply_cfg(theme, &c->app->cfg->raw, err)) != 0)
+		goto out;
+	gth_keymap_init(km);
+	if ((r = gth_keymap_apply_cfg(km, &c->app->cfg->raw, err)) != 0)
+		goto out;
+	if ((r = gth_ui_templates_from_cfg(&c->app->cfg->raw, tpl, n_tpl, err)) != 0)
+		goto out;
+	memset(&uo, 0, sizeof(uo));
+	uo.keymap = km;
+	uo.theme = theme;
+	uo.templates = *tpl;
+	uo.n_templates = *n_tpl;
+	uo.ascii = c->app->cfg->ascii;
+	uo.policy = c->app->policy;
+	c->ui = gth_ui_new(&uo);
+out:
+	free(user_themes);
+	return r;
+}
+
+static void
+loop(struct console *c)
+{
+	struct pollfd fds[2];
+	struct gth_cmd cmd;
+	int rows, cols, key, timeout;
+
+	while (!c->quit) {
+		if (got_term_signal != 0) {
+			enum gth_verdict v;
+			const char *draft = gth_ui_draft(c->ui, &v);
+
+			/* A dropped connection loses nothing: keep the reason being typed. */
+			if (draft != NULL && *draft != '\0')
+				save_draft(c, v, draft);
+			break;
+		}
+		flush_progress(c);
+		gth_ui_render(c->ui, c->scr);
+		gth_term_blit(c->scr);
+		memset(&cmd, 0, sizeof(cmd));
+		while (gth_ui_poll(c->ui, &cmd) == 1) {
+			handle(c, &cmd);
+			memset(&cmd, 0, sizeof(cmd));
+		}
+
+		fds[0].fd = gth_term_fd();
+		fds[0].events = POLLIN;
+		fds[1].fd = gth_pool_fd(c->pool);
+		fds[1].events = POLLIN;
+		timeout = c->loading != NULL ? 100 : 1000;
+		if (poll(fds, 2, timeout) < 0 && errno != EINTR)
+			break;
+		if (fds[1].revents & POLLIN)
+			gth_pool_reap(c->pool);
+		if (fds[0].revents & (POLLIN | POLLHUP)) {
+			while ((key = gth_term_read_key(0)) != GTH_KEY_NONE) {
+				if (key == GTH_KEY_RESIZE) {
+					gth_term_size(&rows, &cols);
+					gth_screen_resize(c->scr, rows, cols);
+					gth_ui_resize(c->ui, rows, cols);
+					continue;
+				}
+				memset(&cmd, 0, sizeof(cmd));
+				if (gth_ui_key(c->ui, key, &cmd) == 1 || cmd.kind != GTH_CMD_NONE)
+					handle(c, &cmd);
+				if (c->quit)
+					break;
+			}
+			if (fds[0].revents & POLLHUP)
+				got_term_signal = SIGHUP;
+		}
+		if (!c->refreshing && time(NULL) >= c->next_refresh)
+			start_refresh(c);
+	}
+}
+
+int
+gth_cli_console(const struct gth_app_opts *opts, int argc, char **argv)
+{
+	struct console c;
+	struct gth_theme theme;
+	struct gth_keymap km;
+	struct gth_ui_template *tpl = NULL;
+	struct gth_term_options to;
+	struct sigaction sa;
+	struct gth_err err;
+	size_t n_tpl = 0;
+	int rows, cols, r, rc = GTH_EXIT_OK;
+
+	(void)argc;
+	(void)argv;
+	memset(&c, 0, sizeof(c));
+	memset(&km, 0, sizeof(km));
+	pthread_mutex_init(&c.progress.lock, NULL);
+	gth_queue_init(&c.queue);
+	gth_err_clear(&err);
+	/* Everything that can fail with a message fails before curses takes the screen. */
+	r = gth_app_open(opts, GTH_APP_FORGES | GTH_APP_POLICY | GTH_APP_OUTBOX, &c.app, &err);
+	if (r == 0)
+		r = setup_ui(&c, &theme, &km, &tpl, &n_tpl, &err);
+	if (r != 0) {
+		gth_app_complain(&err, r);
+		rc = gth_app_exit_for(r);
+		goto out;
+	}
+	if ((c.pool = gth_pool_new(1)) == NULL) {
+		fprintf(stderr, "gatehouse: cannot start a worker thread\n");
+		rc = GTH_EXIT_FAIL;
+		goto out;
+	}
+	memset(&to, 0, sizeof(to));
+	to.theme = &theme;
+	to.ascii = c.app->cfg->ascii;
+	if ((r = gth_term_init(&to, NULL, &err)) != 0) {
+		gth_app_complain(&err, r);
+		rc = GTH_EXIT_FAIL;
+		goto out;
+	}
+	gth_xalloc_set_fatal_hook(gth_term_restore);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_term_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+
+	gth_term_size(&rows, &cols);
+	c.scr = gth_screen_new(rows, cols);
+	gth_ui_resize(c.ui, rows, cols);
+	gth_ui_set_queue(c.ui, &c.queue);
+	start_refresh(&c);
+	loop(&c);
+	gth_term_end();
+	gth_xalloc_set_fatal_hook(NULL);
+out:
+	/* Stop the workers before what they use goes away. */
+	if (c.loading != NULL)
+		atomic_store(&c.loading->cancel, 1);
+	gth_pool_free(c.pool);
+	close_pr(&c);
+	gth_ui_free(c.ui);
+	gth_screen_free(c.scr);
+	gth_queue_release(&c.queue);
+	gth_ui_templates_free(tpl, n_tpl);
+	gth_keymap_release(&km);
+	gth_app_free(c.app);
+	pthread_mutex_destroy(&c.progress.lock);
+	if (got_term_signal != 0)
+		rc = 128 + got_term_signal;
+	return rc;
+}

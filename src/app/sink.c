@@ -1,0 +1,158 @@
+/*
+ * The outbox's delivery sink, backed by the forges: how a recorded decision
+ * becomes a review, a commit status and (for escalations) reviewer requests
+ * and a label.  DESIGN.md §7 "Posted to the forge".
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "gatehouse/base/str.h"
+#include "gatehouse/base/xalloc.h"
+#include "gatehouse/decide/outbox.h"
+#include "gatehouse/forge/forge.h"
+#include "gatehouse/model/decision.h"
+
+#include "app_internal.h"
+
+#define CHECKPOINT_CONTEXT "gatehouse/checkpoint"
+
+/*
+ * The forge a decision goes to, by the host in its record.  It is remembered
+ * as the delivery forge because the sink's self_login() is asked without the
+ * decision; the outbox always lists reviews (and so lands here) first.
+ */
+static struct gth_forge *
+forge_for(struct gth_app *app, const struct gth_decision *d, struct gth_err *err)
+{
+	struct gth_forge *f = app_forge_for_host(app, d->forge);
+
+	app->delivery_forge = f;
+	if (f == NULL)
+		gth_err_set(err, -GTH_E_CONFIG, "no configured forge for host %s (decision %s)",
+		    d->forge, d->id);
+	return f;
+}
+
+static int
+sink_list_reviews(void *ctx, const struct gth_decision *d, struct gth_review **out, size_t *n,
+	struct gth_err *err)
+{
+	struct gth_forge *f = forge_for(ctx, d, err);
+
+	if (f == NULL)
+		return -GTH_E_CONFIG;
+	return gth_forge_list_reviews(f, d->repo, d->number, out, n, NULL, err);
+}
+
+static const char *
+sink_self_login(void *ctx)
+{
+	return app_delivery_login(ctx);
+}
+
+static enum gth_review_event
+event_for(enum gth_verdict v)
+{
+	switch (v) {
+	case GTH_VERDICT_APPROVE:
+		return GTH_REVIEW_APPROVE;
+	case GTH_VERDICT_REJECT:
+		return GTH_REVIEW_REQUEST_CHANGES;
+	default:
+		return GTH_REVIEW_COMMENT;
+	}
+}
+
+static int
+sink_post_review(void *ctx, const struct gth_decision *d, const char *body, struct gth_err *err)
+{
+	struct gth_forge *f = forge_for(ctx, d, err);
+	struct gth_review_post rv;
+
+	if (f == NULL)
+		return -GTH_E_CONFIG;
+	memset(&rv, 0, sizeof(rv));
+	rv.event = event_for(d->verdict);
+	rv.commit_id = d->head;
+	rv.body = body;
+	return gth_forge_post_review(f, d->repo, d->number, &rv, NULL, NULL, err);
+}
+
+static int
+sink_post_status(void *ctx, const struct gth_decision *d, struct gth_err *err)
+{
+	struct gth_forge *f = forge_for(ctx, d, err);
+	struct gth_status_post st;
+	char *desc;
+	int r;
+
+	if (f == NULL)
+		return -GTH_E_CONFIG;
+	memset(&st, 0, sizeof(st));
+	st.sha = d->head;
+	st.context = CHECKPOINT_CONTEXT;
+	switch (d->verdict) {
+	case GTH_VERDICT_APPROVE:
+		st.state = GTH_STATUS_SUCCESS;
+		desc = xasprintf("approved by %s (%s risk), signed decision %s", d->reviewer,
+		    d->risk, d->id);
+		break;
+	case GTH_VERDICT_REJECT:
+		st.state = GTH_STATUS_FAILURE;
+		desc = xasprintf("changes requested by %s, signed decision %s", d->reviewer, d->id);
+		break;
+	default:
+		st.state = GTH_STATUS_PENDING;
+		desc = xasprintf("escalated by %s, signed decision %s", d->reviewer, d->id);
+		break;
+	}
+	gth_forge_truncate_utf8(desc, 140);
+	st.description = desc;
+	r = gth_forge_post_status(f, d->repo, &st, NULL, err);
+	free(desc);
+	return r;
+}
+
+static int
+sink_escalate(void *ctx, const struct gth_decision *d, struct gth_err *err)
+{
+	struct gth_forge *f = forge_for(ctx, d, err);
+	struct gth_strvec users = GTH_STRVEC_INIT, teams = GTH_STRVEC_INIT;
+	struct gth_strvec labels = GTH_STRVEC_INIT;
+	size_t i;
+	int r = 0;
+
+	if (f == NULL)
+		return -GTH_E_CONFIG;
+	/* escalate_to: "login", "org/team", "label:name" (model/decision.h). */
+	for (i = 0; i < d->escalate_to.n; i++) {
+		const char *t = d->escalate_to.v[i];
+		const char *slash = strchr(t, '/');
+
+		if (gth_str_has_prefix(t, "label:"))
+			gth_strvec_push(&labels, t + 6);
+		else if (slash != NULL)
+			gth_strvec_push(&teams, slash + 1);	/* GitHub takes team slugs */
+		else
+			gth_strvec_push(&users, t);
+	}
+	if (users.n + teams.n > 0)
+		r = gth_forge_request_reviewers(f, d->repo, d->number, &users, &teams, NULL, err);
+	if (r == 0 && labels.n > 0)
+		r = gth_forge_add_labels(f, d->repo, d->number, &labels, NULL, err);
+	gth_strvec_clear(&users);
+	gth_strvec_clear(&teams);
+	gth_strvec_clear(&labels);
+	return r;
+}
+
+const struct gth_delivery_sink_ops app_sink_ops = {
+	.list_reviews = sink_list_reviews,
+	.self_login = sink_self_login,
+	.post_review = sink_post_review,
+	.post_status = sink_post_status,
+	.escalate = sink_escalate,
+	.is_permanent = NULL,
+};

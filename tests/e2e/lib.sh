@@ -1,0 +1,191 @@
+# Shared set-up for the end-to-end tests: a test forge on loopback serving a
+# scenario, a private ssh-agent with a fresh key, a private config and state,
+# and the real gatehouse binary driven through tmux.  Source it from a test:
+#
+#	. "$top_srcdir/tests/e2e/lib.sh"
+#	e2e_init demo            # scenario name under tests/fixtures/<name>/
+#	tui_start 80 24
+#	tui_keys j j Enter ; tui_wait "Risk" ; tui_screen | grep ...
+#	e2e_ok "$cond" "what the reviewer sees"
+#
+# Everything started here is stopped by the EXIT trap.  Nothing touches the
+# user's own agent, config or state.
+set -u
+
+top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
+top_builddir=${top_builddir:-$top_srcdir/_build}
+GATEHOUSE=${GATEHOUSE:-$top_builddir/gatehouse}
+PYTHON3=${PYTHON3:-python3}
+
+e2e_n=0
+e2e_failed=0
+e2e_pids=""
+e2e_tmux_socket=""
+
+e2e_ok() {	# e2e_ok STATUS DESCRIPTION (STATUS 0 = pass, as a shell status)
+	e2e_n=$((e2e_n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $e2e_n - $2"
+	else
+		echo "not ok $e2e_n - $2"
+		e2e_failed=$((e2e_failed + 1))
+	fi
+}
+
+e2e_check() {	# e2e_check DESCRIPTION COMMAND...
+	local desc=$1
+	shift
+	if "$@" >/dev/null 2>&1; then e2e_ok 0 "$desc"; else e2e_ok 1 "$desc"; fi
+}
+
+e2e_skip_all() {
+	echo "1..0 # SKIP $*"
+	exit 0
+}
+
+e2e_diag() {
+	sed 's/^/# /'
+}
+
+e2e_cleanup() {
+	local p
+	if [ -n "$e2e_tmux_socket" ]; then
+		tmux -S "$e2e_tmux_socket" kill-server >/dev/null 2>&1 || true
+	fi
+	for p in $e2e_pids; do
+		kill "$p" >/dev/null 2>&1 || true
+	done
+	wait >/dev/null 2>&1 || true
+	if [ -n "${E2E_TMP:-}" ] && [ -z "${TAP_KEEP:-}" ]; then
+		rm -rf "$E2E_TMP"
+	fi
+}
+
+e2e_finish() {
+	echo "1..$e2e_n"
+	[ "$e2e_failed" -eq 0 ]
+	exit $?
+}
+
+e2e_scenario_token() {	# the token of the scenario's default user (the reviewer)
+	"$PYTHON3" -c 'import json,sys; s=json.load(open(sys.argv[1])); print(next(t for t,u in s["tokens"].items() if u==s["default_user"]))' "$1"
+}
+
+# Start the test forge on scenario NAME and prepare config, key and agent.
+e2e_init() {
+	local scenario=${1:-demo}
+	[ -n "${GTH_QUICK:-}" ] && e2e_skip_all "GTH_QUICK is set (sanitizer and distcheck runs skip end-to-end tests)"
+	command -v tmux >/dev/null 2>&1 || e2e_skip_all "tmux is not installed (./bootstrap installs it)"
+	command -v ssh-agent >/dev/null 2>&1 || e2e_skip_all "ssh-agent is not installed"
+	[ -x "$GATEHOUSE" ] || e2e_skip_all "no gatehouse binary at $GATEHOUSE"
+
+	E2E_TMP=$(mktemp -d "${TMPDIR:-/tmp}/gth-e2e-XXXXXX")
+	trap e2e_cleanup EXIT
+	export HOME=$E2E_TMP/home
+	export XDG_CONFIG_HOME=$E2E_TMP/config XDG_CACHE_HOME=$E2E_TMP/cache XDG_STATE_HOME=$E2E_TMP/state
+	mkdir -p "$HOME" "$XDG_CONFIG_HOME/gatehouse" "$XDG_CACHE_HOME" "$XDG_STATE_HOME"
+	export GIT_CONFIG_NOSYSTEM=1
+	export GATEHOUSE_TRACE=$E2E_TMP/trace.log
+	unset GH_TOKEN GITHUB_TOKEN
+
+	# The forge.
+	local fixtures=$top_srcdir/tests/fixtures/$scenario
+	export E2E_REPOS=$E2E_TMP/repos
+	"$fixtures/build-repos.sh" "$E2E_REPOS" >/dev/null 2>&1 ||
+		{ echo "Bail out! could not build the $scenario repositories"; exit 1; }
+	export FORGE_LOG=$E2E_TMP/forge.jsonl
+	"$PYTHON3" "$top_srcdir/tests/fakeforge/fakeforge.py" --scenario "$fixtures/scenario.json" \
+		--git-root "$E2E_REPOS" --port 0 --state-dir "$E2E_TMP/forge-state" --log "$FORGE_LOG" \
+		>"$E2E_TMP/forge.out" 2>"$E2E_TMP/forge.err" &
+	e2e_pids="$e2e_pids $!"
+	local i
+	for i in $(seq 1 100); do
+		FORGE_URL=$(sed -n 's/^listening \(http[^ ]*\).*/\1/p' "$E2E_TMP/forge.out" 2>/dev/null)
+		[ -n "$FORGE_URL" ] && break
+		sleep 0.1
+	done
+	[ -n "$FORGE_URL" ] || { echo "Bail out! the test forge did not start"; e2e_diag <"$E2E_TMP/forge.err"; exit 1; }
+	export FORGE_URL
+	export GATEHOUSE_TEST_TOKEN=${E2E_TOKEN:-$(e2e_scenario_token "$fixtures/scenario.json")}
+
+	# A private agent with a fresh key; allowed_signers names the reviewer.
+	ssh-keygen -q -t ed25519 -N '' -C reviewer@gatehouse-e2e -f "$E2E_TMP/id_ed25519"
+	eval "$(ssh-agent -s -a "$E2E_TMP/agent.sock")" >/dev/null
+	e2e_pids="$e2e_pids $SSH_AGENT_PID"
+	ssh-add -q "$E2E_TMP/id_ed25519" 2>/dev/null
+	printf 'reviewer %s\n' "$(cat "$E2E_TMP/id_ed25519.pub")" >"$E2E_TMP/allowed_signers"
+
+	e2e_write_config
+}
+
+e2e_write_config() {
+	cat >"$XDG_CONFIG_HOME/gatehouse/config" <<CFG
+[forge "demo"]
+	kind = github
+	url = $FORGE_URL/api/v3
+	graphql-url = $FORGE_URL/api/graphql
+	web-url = $FORGE_URL
+	token-env = GATEHOUSE_TEST_TOKEN
+[sign]
+	key = $E2E_TMP/id_ed25519.pub
+	allowed-signers = $E2E_TMP/allowed_signers
+[template "lgtm"]
+	verdict = approve
+	text = Read the whole diff; gates pass; scope matches the task.
+[template "scope"]
+	verdict = reject
+	text = Changes reach beyond the task's declared scope.
+CFG
+}
+
+# tmux: the real binary in a real pseudo-terminal.
+tui_start() {	# tui_start COLS ROWS [extra gatehouse args...]
+	local cols=$1 rows=$2
+	shift 2
+	e2e_tmux_socket=$E2E_TMP/tmux.sock
+	tmux -S "$e2e_tmux_socket" -f /dev/null new-session -d -x "$cols" -y "$rows" \
+		"env TERM=xterm-256color LANG=C.UTF-8 $GATEHOUSE $*; echo \"[exit \$?]\"; sleep 600"
+	tmux -S "$e2e_tmux_socket" set-option -g remain-on-exit on >/dev/null
+}
+
+tui_keys() {	# tui_keys KEY... (tmux key names: j Enter Escape C-c, or literal text with -l)
+	tmux -S "$e2e_tmux_socket" send-keys "$@"
+}
+
+tui_type() {	# tui_type TEXT (literal)
+	tmux -S "$e2e_tmux_socket" send-keys -l "$1"
+}
+
+tui_screen() {
+	tmux -S "$e2e_tmux_socket" capture-pane -p
+}
+
+tui_resize() {	# tui_resize COLS ROWS
+	tmux -S "$e2e_tmux_socket" resize-window -x "$1" -y "$2" 2>/dev/null ||
+		tmux -S "$e2e_tmux_socket" resize-pane -x "$1" -y "$2"
+}
+
+tui_pid() {
+	tmux -S "$e2e_tmux_socket" list-panes -F '#{pane_pid}'
+}
+
+tui_wait() {	# tui_wait TEXT [SECONDS]: wait until TEXT is on screen; 1 on timeout
+	local want=$1 secs=${2:-10} i
+	for i in $(seq 1 $((secs * 10))); do
+		tui_screen | grep -qF -- "$want" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# The forge's request log: JSON lines; filter with python.
+forge_requests() {	# forge_requests METHOD PATH_REGEX -> matching lines
+	"$PYTHON3" - "$FORGE_LOG" "$1" "$2" <<'PY'
+import json, re, sys
+log, method, rx = sys.argv[1], sys.argv[2], re.compile(sys.argv[3])
+for line in open(log):
+    e = json.loads(line)
+    if e.get("method") == method and rx.search(e.get("path", "")):
+        print(json.dumps(e))
+PY
+}

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Open gatehouse on the bundled demo forge: builds the demo repositories,
+# starts the test forge on loopback, a private ssh-agent with a demo key, and
+# a private config and state under DEMO_DIR, then runs gatehouse in this
+# terminal.  Quitting gatehouse stops the forge and the agent.
+#
+#   tools/demo.sh GATEHOUSE_BINARY DEMO_DIR
+set -euo pipefail
+bin=$1
+dir=$2
+top=$(cd "$(dirname "$0")/.." && pwd)
+mkdir -p "$dir"
+dir=$(cd "$dir" && pwd)
+
+pids=()
+cleanup() {
+	local p
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+	wait 2>/dev/null || true
+}
+trap cleanup EXIT INT TERM HUP
+
+export XDG_CONFIG_HOME=$dir/config XDG_CACHE_HOME=$dir/cache XDG_STATE_HOME=$dir/state
+mkdir -p "$XDG_CONFIG_HOME/gatehouse" "$XDG_CACHE_HOME" "$XDG_STATE_HOME"
+
+if [ ! -d "$dir/repos" ]; then
+	echo "demo: building the demo repositories..." >&2
+	"$top/tests/fixtures/demo/build-repos.sh" "$dir/repos" >/dev/null
+fi
+
+python3 "$top/tests/fakeforge/fakeforge.py" --scenario "$top/tests/fixtures/demo/scenario.json" \
+	--git-root "$dir/repos" --port 0 --state-dir "$dir/forge-state" --log "$dir/forge.jsonl" \
+	>"$dir/forge.out" 2>"$dir/forge.err" &
+pids+=($!)
+url=""
+for _ in $(seq 1 100); do
+	url=$(sed -n 's/^listening \(http[^ ]*\).*/\1/p' "$dir/forge.out" 2>/dev/null)
+	[ -n "$url" ] && break
+	sleep 0.1
+done
+[ -n "$url" ] || { echo "demo: the demo forge did not start:" >&2; cat "$dir/forge.err" >&2; exit 1; }
+
+# A demo signing key in a private agent: the reviewer's own agent is never used.
+[ -f "$dir/demo_key" ] || ssh-keygen -q -t ed25519 -N '' -C reviewer@gatehouse-demo -f "$dir/demo_key"
+eval "$(ssh-agent -s -a "$dir/agent.$$.sock")" >/dev/null
+pids+=("$SSH_AGENT_PID")
+ssh-add -q "$dir/demo_key" 2>/dev/null
+printf 'reviewer %s\n' "$(cat "$dir/demo_key.pub")" >"$dir/allowed_signers"
+
+cat >"$XDG_CONFIG_HOME/gatehouse/config" <<CFG
+# Written by tools/demo.sh for the bundled demo forge.
+[forge "demo"]
+	kind = github
+	url = $url/api/v3
+	graphql-url = $url/api/graphql
+	web-url = $url
+	token-env = GATEHOUSE_DEMO_TOKEN
+[sign]
+	key = $dir/demo_key.pub
+	allowed-signers = $dir/allowed_signers
+[template "lgtm"]
+	verdict = approve
+	text = Read the whole diff; gates pass; scope matches the task.
+[template "scope"]
+	verdict = reject
+	text = Changes reach beyond the task's declared scope.
+[template "security"]
+	verdict = escalate
+	text = Touches authentication; needs a security owner.
+CFG
+export GATEHOUSE_DEMO_TOKEN=$(python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); print(next(t for t,u in s["tokens"].items() if u==s["default_user"]))' "$top/tests/fixtures/demo/scenario.json")
+echo "demo: forge at $url; state in $dir" >&2
+"$bin"
