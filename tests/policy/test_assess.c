@@ -344,6 +344,8 @@ test_gates(const struct gth_policy *host)
 		  GTH_GATE_FAIL, false, false },
 		{ "branch-required check", "src/a.c", "unit:pass,license/cla:fail:required",
 		  "license/cla", GTH_GATE_FAIL, true, true },
+		{ "branch-required check never reported", "src/a.c",
+		  "unit:pass,ci/build:missing:required", "ci/build", GTH_GATE_MISSING, true, true },
 	};
 	size_t i;
 

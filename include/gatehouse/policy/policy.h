@@ -86,7 +86,10 @@ int gth_policy_approvals(const struct gth_policy *p, enum gth_risk r);
 long gth_policy_override_min_chars(const struct gth_policy *p);
 
 /*
- * Assess pr.  diff may be NULL (then pr->files are the touched paths);
+ * Assess pr.  Gates come from pr->checks; a check the base branch requires
+ * but that never reported should be passed in by the forge layer as a check
+ * with required = true and state MISSING.  diff may be NULL (then pr->files
+ * are the touched paths);
  * codeowners may be NULL (read from the base commit by the caller);
  * reviewer_login may be NULL.  now is used for nothing but flags about
  * time.  *out is freed with gth_assessment_free.  Never fails.
