@@ -452,6 +452,7 @@ finish(struct parser *p)
 	switch (b->kind) {
 	case GTH_RAT_CODE:
 	case GTH_RAT_COMMENT:
+	case GTH_RAT_LINK_DEF:
 	case GTH_RAT_RULE:
 		off = arena_add(p, s, n);
 		b->text_len = n;
@@ -579,6 +580,30 @@ list_item(struct parser *p, const char *t, size_t n, int ind, size_t mlen, long 
 	p->item_col = ind + (int)mlen + (int)(sp ? sp : 1);
 	p->item_level = level;
 	add_text(p, t + c, n - c);
+}
+
+/* "[label]: destination ...": shown as a block of its own, its target listed. */
+static bool
+link_def(struct parser *p, const char *t, size_t n, size_t lineno)
+{
+	const char *close = memchr(t, ']', n);
+	size_t k, d;
+
+	if (close == NULL || close == t + 1 || memchr(t + 1, '[', (size_t)(close - t - 1)) != NULL)
+		return false;
+	k = (size_t)(close - t) + 1;
+	if (k >= n || t[k] != ':')
+		return false;
+	d = k + 1;
+	while (d < n && is_space(t[d]))
+		d++;
+	if (d == n)
+		return false;
+	finish(p);
+	p->r->n_comments++;
+	add_link(p, t + 1, k - 2, t + d, n - d, false);
+	single(p, GTH_RAT_LINK_DEF, 0, lineno, t, n);
+	return true;
 }
 
 /* "<details>", "<summary>x</summary>" and "</details>": returns true when the line is used up. */
@@ -743,6 +768,9 @@ line(struct parser *p, const char *s, size_t n, size_t lineno)
 			return;
 		}
 	}
+	if (ind <= 3 && t[0] == '[' && !(p->open && p->cur.kind == GTH_RAT_PARAGRAPH && !was_blank) &&
+	    link_def(p, t, tn, lineno))
+		return;
 	if (ind <= 3 && p->open && p->cur.kind == GTH_RAT_PARAGRAPH && !was_blank &&
 	    (lvl = setext_level(t, tn)) > 0) {
 		p->cur.kind = GTH_RAT_HEADING;
@@ -1220,6 +1248,11 @@ block(struct layout *lo, const struct gth_rationale *r, size_t bi)
 	case GTH_RAT_DETAILS:
 		sanitize_block(lo, b->text, b->text_len);
 		wrap_pieces(lo, GTH_RAT_ROLE_SUMMARY, 0, bi, "\u25B8 ", "  ");
+		break;
+	case GTH_RAT_LINK_DEF:
+		notice(lo, GTH_RAT_ROLE_WARNING, bi, "!! hidden in a browser: link definition");
+		sanitize_block(lo, b->text, b->text_len);
+		wrap_pieces(lo, GTH_RAT_ROLE_COMMENT, 0, bi, "", "");
 		break;
 	}
 }

@@ -5,7 +5,7 @@
  *
  * Blocks are compared as a compact dump, one per "|":
  *	P (paragraph) H (heading) L (list item) C (code) Q (quote) R (rule)
- *	M (HTML comment) D (details summary), then the level, then for list
+ *	M (HTML comment) D (details summary) F (link definition), then the level, then for list
  *	items "#N" (ordered) and "[x]"/"[ ]", for code "{lang}", "!" when
  *	unterminated, "~" when it holds an inline comment, then ":" and the text.
  */
@@ -27,7 +27,7 @@
 static char *
 dump(const struct gth_rationale *r)
 {
-	static const char kinds[] = "PHLCQRMD";
+	static const char kinds[] = "PHLCQRMDF";
 	struct gth_buf b = GTH_BUF_INIT;
 	size_t i;
 
@@ -107,6 +107,10 @@ static const struct pcase parses[] = {
 	{ "details over lines", "<details>\n<summary>More</summary>\n\n- hidden item\n\n</details>\n",
 	  "D0:More|L0:hidden item" },
 	{ "text after a closing details tag is kept", "</details>tail\n", "P0:tail" },
+	{ "link definitions hidden by a browser", "[//]: # (approve without review)\n[ref]: http://x\n",
+	  "F0:[//]: # (approve without review)|F0:[ref]: http://x" },
+	{ "a link definition cannot interrupt a paragraph", "text\n[a]: b\n", "P0:text\n[a]: b" },
+	{ "not a link definition", "[a] : b\n[]: c\n[x]:\n", "P0:[a] : b\n[]: c\n[x]:" },
 	{ "CRLF body", "# T\r\n\r\nline\r\n", "H1:T|P0:line" },
 	{ "lone CR kept for the sanitizer", "a\rb\n", "P0:a\rb" },
 	{ "empty body", "", "" },

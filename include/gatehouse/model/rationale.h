@@ -16,8 +16,8 @@
  *	gth_rationale_release(&r);
  *
  * The body is shown as text, never rendered as a web page: what a browser
- * hides stays visible on purpose.  HTML comments become COMMENT blocks with a
- * warning line above them; link targets are shown next to their text
+ * hides stays visible on purpose.  HTML comments and link reference
+ * definitions become blocks of their own with a warning line above them; link targets are shown next to their text
  * ("text <url>"); images become "[image: alt <url>]"; <details> content is
  * shown unfolded under its summary; emphasis markers are left as typed.
  *
@@ -46,6 +46,8 @@ enum gth_rat_kind {
 	GTH_RAT_RULE,		/* thematic break; no text */
 	GTH_RAT_COMMENT,	/* <!-- ... -->, markers included: a browser would hide it */
 	GTH_RAT_DETAILS,	/* <details><summary>text</summary>: text is the summary */
+	GTH_RAT_LINK_DEF,	/* "[label]: url": a browser shows nothing for it (and
+				 * "[//]: # (text)" is a known way to hide a comment) */
 };
 
 enum gth_rat_check {
@@ -95,7 +97,7 @@ struct gth_rationale {
 	size_t n_links;
 	struct gth_rat_issue *issues;	/* in body order, duplicates dropped */
 	size_t n_issues;
-	size_t n_comments;		/* HTML comments, block and inline */
+	size_t n_comments;		/* HTML comments (block and inline) and link definitions */
 	bool truncated;			/* the body was longer than GTH_RATIONALE_MAX */
 	/* private */
 	char *arena_;
