@@ -6,6 +6,7 @@
  *	outbox_driver finish STATE FORGE     recover, then deliver until nothing is pending
  *	outbox_driver count STATE FORGE LOG  compare LOG's recorded ids with the forge:
  *	                                     prints "lost=N duplicated=N delivered=N"
+ *	outbox_driver audit STATE            verify the audit log
  *
  * GTH_KILL_AT=step:n makes the process SIGKILL itself the n-th time it
  * reaches the named durable step (record:written, record:linked,
@@ -255,6 +256,15 @@ main(int argc, char **argv)
 		return cmd_run(argv[2], argv[3], n);
 	if (argc == 4 && strcmp(argv[1], "finish") == 0)
 		return cmd_finish(argv[2], argv[3]);
+	if (argc == 3 && strcmp(argv[1], "audit") == 0) {
+		struct gth_audit_report rep;
+		char *ap = xasprintf("%s/audit.jsonl", argv[2]);
+		int r = gth_audit_verify(ap, &rep);
+
+		printf("lines=%ld bad_line=%ld %s\n", rep.lines, rep.bad_line, rep.msg);
+		free(ap);
+		return r == 0 ? 0 : 1;
+	}
 	if (argc == 5 && strcmp(argv[1], "count") == 0)
 		return cmd_count(argv[2], argv[3], argv[4]);
 	fprintf(stderr, "usage: outbox_driver run|finish|count ...\n");

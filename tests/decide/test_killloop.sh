@@ -53,7 +53,7 @@ fin=$?
 cnt=$?
 recorded=$(grep -c '^recorded ' "$LOG")
 
-echo "1..5"
+echo "1..6"
 echo "# rounds=$round kills=$kills (at named steps: $step_kills)"
 sed 's/^/# /' "$T/count"
 [ "$recorded" -ge "$MIN" ] && echo "ok 1 - at least $MIN decisions recorded ($recorded)" ||
@@ -65,4 +65,6 @@ sed 's/^/# /' "$T/count"
 grep -q '^lost=0 ' "$T/count" && echo "ok 4 - lost=0" || echo "not ok 4 - $(grep '^lost' "$T/count")"
 grep -q ' duplicated=0$' "$T/count" && echo "ok 5 - duplicated=0" ||
 	echo "not ok 5 - $(grep '^lost' "$T/count")"
+"$DRIVER" audit "$STATE" > "$T/audit" 2>&1 && echo "ok 6 - the audit log verifies after every kill" ||
+	echo "not ok 6 - audit log: $(cat "$T/audit")"
 [ $cnt -eq 0 ]
