@@ -184,5 +184,32 @@ main(void)
 		free(big);
 	}
 	gth_cfg_release(&cfg);
+
+	/* Lines stay right through CRLF, quotes, escapes, continuations and keys after headers. */
+	{
+		static const char tricky[] =
+			"[a]\r\n\tk1 = \"x \\\" ; y\" ; c\r\n"
+			"\tk2 = \"multi \\\n line\"\r\n"
+			"[b \"S\"] k3 = 1\n\n  # [c]\n\tk4=\"[d]\"\n"
+			"[e]k5\n[f]\n\tk6 = a\\\\\n\tk7 = z\n";
+		static const struct {
+			const char *key, *value;
+			int line;
+		} tw[] = {
+			{ "k1", "x \" ; y", 2 }, { "k2", "multi  line", 3 }, { "k3", "1", 5 },
+			{ "k4", "[d]", 8 }, { "k5", NULL, 9 }, { "k6", "a\\", 11 }, { "k7", "z", 12 },
+		};
+
+		gth_cfg_init(&cfg);
+		is_int(gth_cfg_load_string(&cfg, tricky, strlen(tricky), "tricky", &err), 0,
+		    "tricky text loads");
+		is_int(cfg.n, 7, "tricky text: seven entries");
+		for (i = 0; i < cfg.n && i < 7; i++) {
+			is_str(cfg.v[i].key, tw[i].key, "tricky entry %zu key", i);
+			is_str(cfg.v[i].value, tw[i].value, "tricky %s value", tw[i].key);
+			is_int(cfg.v[i].line, tw[i].line, "tricky %s line", tw[i].key);
+		}
+		gth_cfg_release(&cfg);
+	}
 	return done_testing();
 }
