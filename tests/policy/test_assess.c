@@ -583,6 +583,57 @@ test_queue_order(const struct gth_policy *host)
 	gth_queue_release(&q);
 }
 
+static void
+test_default_policy(void)
+{
+	/* The shipped default follows the task-type taxonomy, guardrails first. */
+	static const struct {
+		const char *files, *task;
+		enum gth_risk risk;
+	} cases[] = {
+		{ "docs/a.md", "documentation", GTH_RISK_LOW },
+		{ "tests/a_test.go", "test_generation", GTH_RISK_LOW },
+		{ "src/a.c", "bug_fix_isolated", GTH_RISK_MEDIUM },
+		{ "src/a.c", "boilerplate", GTH_RISK_MEDIUM },
+		{ "src/a.c", "dependency_update", GTH_RISK_MEDIUM },
+		{ "src/a.c", "performance", GTH_RISK_MEDIUM },
+		{ "src/a.c", "cross_module_refactor", GTH_RISK_HIGH },
+		{ "src/a.c", "distributed_system", GTH_RISK_HIGH },
+		{ "src/a.c", "security_critical", GTH_RISK_CRITICAL },
+		{ "src/a.c", "infra_ci", GTH_RISK_CRITICAL },
+		{ "src/a.c", "data_migration", GTH_RISK_CRITICAL },
+		{ "docs/a.md,.github/workflows/ci.yml", "documentation", GTH_RISK_CRITICAL },
+		{ "tests/a_test.go,.gatehouse/policy", "test_generation", GTH_RISK_CRITICAL },
+		{ "package.json", NULL, GTH_RISK_MEDIUM },
+		{ "services/api/auth/token.go", NULL, GTH_RISK_HIGH },
+		{ "db/migrations/0042_users.sql", NULL, GTH_RISK_CRITICAL },
+		{ "infra/main.tf", NULL, GTH_RISK_HIGH },
+		{ "README.md", NULL, GTH_RISK_LOW },
+	};
+	struct gth_policy *p = NULL;
+	struct gth_err err;
+	size_t i;
+
+	if (gth_policy_load_string(gth_policy_default_text, strlen(gth_policy_default_text),
+	    "default", &p, &err) < 0) {
+		ok(0, "default policy loads: %s", err.msg);
+		return;
+	}
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct gth_pr *pr = make_pr(cases[i].files, NULL, cases[i].task, NULL, 10);
+		struct gth_assessment *a = NULL;
+
+		gth_policy_assess(p, pr, NULL, NULL, NULL, T0, &a);
+		if (!is_str(gth_risk_name(a->risk), gth_risk_name(cases[i].risk),
+		    "default policy: %s%s%s", cases[i].files, cases[i].task != NULL ? " as " : "",
+		    cases[i].task != NULL ? cases[i].task : ""))
+			dump_reasons(a);
+		gth_assessment_free(a);
+		gth_pr_free(pr);
+	}
+	gth_policy_free(p);
+}
+
 int
 main(void)
 {
@@ -596,6 +647,7 @@ main(void)
 	test_sla_route_flags(host);
 	test_diff_input(host);
 	test_queue_order(host);
+	test_default_policy();
 	gth_policy_free(host);
 	return done_testing();
 }
