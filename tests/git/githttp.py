@@ -46,15 +46,17 @@ class Handler(http.server.BaseHTTPRequestHandler):
         with LOG_LOCK, open(LOG_FILE, "a") as f:
             f.write("%d %s %s %s\n" % (status, self.command, self.path, auth))
 
+    # Each request is logged before its answer, so that a client that has its
+    # answer can read the log line.
     def deny(self, auth):
         body = b"Authentication failed\n"
+        self.log_request_line(401, auth)
         self.send_response(401)
         self.send_header("WWW-Authenticate", 'Basic realm="git"')
         self.send_header("Content-Type", "text/plain")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
-        self.log_request_line(401, auth)
 
     def backend(self):
         auth = auth_state(self.headers.get("Authorization"))
@@ -93,13 +95,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 status = int(value.strip().split()[0])
             elif name:
                 headers.append((name, value.strip()))
+        self.log_request_line(status, auth)
         self.send_response(status)
         for name, value in headers:
             self.send_header(name, value)
         self.send_header("Content-Length", str(len(payload)))
         self.end_headers()
         self.wfile.write(payload)
-        self.log_request_line(status, auth)
 
     do_GET = backend
     do_POST = backend
