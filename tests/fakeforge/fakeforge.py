@@ -2291,6 +2291,15 @@ def r_add_labels(w, ctx, owner, name, number):
     return Resp(200, [ctx["shapes"].label(repo, x) for x in pr["labels"]])
 
 
+@route("GET", r"/repos/" + O + r"/pulls/(?P<number>\d+)/requested_reviewers", "list_requested_reviewers")
+def r_list_requested_reviewers(w, ctx, owner, name, number):
+    repo, pr = need_pr(w, owner, name, number)
+    shapes = ctx["shapes"]
+    return Resp(200, {"users": [shapes.user(x) for x in pr["requested_reviewers"]],
+                      "teams": [shapes.team(repo["owner"], s) for s in pr["requested_teams"]
+                                if w.team_of(repo["owner"], s)]})
+
+
 @route("POST", r"/repos/" + O + r"/pulls/(?P<number>\d+)/requested_reviewers", "request_reviewers")
 def r_request_reviewers(w, ctx, owner, name, number):
     repo, pr = need_pr(w, owner, name, number)
@@ -2374,6 +2383,12 @@ class Server(http.server.ThreadingHTTPServer):
         self.git_url = (args.git_url or own).rstrip("/")
         self._seq = 0
         self._seq_lock = threading.Lock()
+
+    def handle_error(self, request, client_address):
+        # Clients that hang up (timeouts, fault tests, git giving up on auth) are not errors.
+        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            return
+        super().handle_error(request, client_address)
 
     def seq(self):
         with self._seq_lock:
