@@ -2076,6 +2076,32 @@ def r_pull(w, ctx, owner, name, number):
     return Resp(200, ctx["shapes"].pull(pr, simple=False))
 
 
+@route("GET", r"/repos/" + O + r"/pulls/(?P<number>\d+)/commits", "pull_commits")
+def r_pull_commits(w, ctx, owner, name, number):
+    repo, pr = need_pr(w, owner, name, number)
+    a = "%s/repos/%s" % (ctx["api"], repo["full_name"])
+    web = "%s/%s" % (ctx["web"], repo["full_name"])
+    items = []
+    for c in w.commits(pr)[:250]:        # GitHub lists at most 250 commits here
+        info = w.commit_info(repo, c["sha"])
+        person = {"name": info["author"], "email": info["author_email"], "date": info["authored"]}
+        committer = {"name": info["committer"], "email": info["committer_email"],
+                     "date": info["committed"]}
+        items.append({
+            "url": "%s/commits/%s" % (a, c["sha"]), "sha": c["sha"],
+            "node_id": node_id("Commit", int(c["sha"][:8], 16)),
+            "html_url": "%s/commit/%s" % (web, c["sha"]),
+            "comments_url": "%s/commits/%s/comments" % (a, c["sha"]),
+            "commit": {"url": "%s/git/commits/%s" % (a, c["sha"]), "author": person,
+                       "committer": committer, "message": info["message"], "comment_count": 0,
+                       "tree": {"sha": info["tree"], "url": "%s/git/trees/%s" % (a, info["tree"])}},
+            "author": None, "committer": None,
+            "parents": [{"sha": x, "url": "%s/commits/%s" % (a, x),
+                         "html_url": "%s/commit/%s" % (web, x)} for x in info["parents"]]})
+    chunk, hdrs = paginate(ctx, items)
+    return Resp(200, chunk, hdrs)
+
+
 @route("GET", r"/repos/" + O + r"/pulls/(?P<number>\d+)/files", "pull_files")
 def r_pull_files(w, ctx, owner, name, number):
     repo, pr = need_pr(w, owner, name, number)

@@ -620,6 +620,55 @@ def t_restart_and_admin(tmp, gitroot):
         f.stop()
 
 
+def t_demo_launcher(tmp):
+    state = os.path.join(tmp, "demo")
+    script = os.path.join(ROOT, "tests", "fixtures", "demo", "run-demo-forge.sh")
+    p = subprocess.run([script, state], capture_output=True, text=True, timeout=120)
+    url = p.stdout.strip()
+    pid = int(open(os.path.join(state, "forge.pid")).read())
+    try:
+        token = open(os.path.join(state, "token")).read().strip()
+        mode = os.stat(os.path.join(state, "token")).st_mode & 0o777
+        r = urllib.request.Request(url + "/user")
+        r.add_header("Authorization", "token " + token)
+        with urllib.request.urlopen(r, timeout=10) as resp:
+            login = json.load(resp)["login"]
+        is_((p.returncode, login, mode), (0, "reviewer", 0o600),
+            "run-demo-forge.sh starts the demo forge; the token file is private")
+        again = subprocess.run([script, state], capture_output=True, text=True, timeout=60)
+        is_(again.stdout.strip(), url, "a second run reuses the running forge")
+    finally:
+        os.kill(pid, signal.SIGTERM)
+
+
+def t_genscenario(tmp):
+    outs = []
+    for i in range(2):
+        d = os.path.join(tmp, "gen%d" % i)
+        os.makedirs(d)
+        subprocess.run([sys.executable, os.path.join(HERE, "genscenario.py"), "--prs", "40",
+                        "--repos", "4", "--out", os.path.join(d, "big.json")], check=True)
+        sc = json.load(open(os.path.join(d, "big.json")))
+        heads = subprocess.run(["git", "--git-dir", os.path.join(d, "big-git", "template.git"),
+                                "for-each-ref"], capture_output=True).stdout
+        outs.append((sc, heads))
+    is_(outs[0], outs[1], "genscenario is deterministic (JSON and SHAs)")
+    d = os.path.join(tmp, "gen0")
+    p = subprocess.Popen([sys.executable, os.path.join(HERE, "fakeforge.py"), "--scenario",
+                          os.path.join(d, "big.json"), "--state-dir", os.path.join(d, "st"),
+                          "--warm"], stdout=subprocess.PIPE, text=True)
+    try:
+        url = p.stdout.readline().split()[1]
+        r = urllib.request.Request(url + "/search/issues?q=is:pr+label:needs-checkpoint")
+        r.add_header("Authorization", "Bearer ghp_benchReviewer000000000000000000000001")
+        with urllib.request.urlopen(r, timeout=30) as resp:
+            b = json.load(resp)
+        is_(b["total_count"], 36, "generated scenario serves its PRs (36 of 40 labelled)")
+    finally:
+        p.terminate()
+        p.wait(10)
+
+
 def main():
     tmp = tempfile.mkdtemp(prefix="fakeforge-test.")
     gitroot = os.path.join(tmp, "git")
@@ -650,10 +699,14 @@ def main():
             ok(False, "t_git raised", traceback.format_exc())
         f.stop()
         f = None
-        try:
-            t_restart_and_admin(tmp, gitroot)
-        except Exception:
-            ok(False, "t_restart_and_admin raised", traceback.format_exc())
+        for fn in (t_restart_and_admin, t_demo_launcher, t_genscenario):
+            try:
+                if fn is t_restart_and_admin:
+                    fn(tmp, gitroot)
+                else:
+                    fn(tmp)
+            except Exception:
+                ok(False, fn.__name__ + " raised", traceback.format_exc())
     finally:
         if f:
             f.stop()
