@@ -33,3 +33,14 @@ tests_decide_outbox_driver_LDADD = $(GTH_DECIDE_TEST_LIBS)
 TESTS += tests/decide/test_record tests/decide/test_body tests/decide/test_outbox \
 	tests/decide/test_audit tests/decide/test_draft tests/decide/test_killloop.sh
 EXTRA_DIST += tests/decide/test_killloop.sh
+
+# Fuzz targets run as regression tests over their corpora (libFuzzer build: tests/fuzz/standalone.c).
+check_PROGRAMS += tests/fuzz/fuzz_outbox tests/fuzz/fuzz_audit
+tests_fuzz_fuzz_outbox_SOURCES = tests/fuzz/fuzz_outbox.c tests/fuzz/standalone.c
+tests_fuzz_fuzz_outbox_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_DIRS='"tests/fuzz/corpus/outbox"'
+tests_fuzz_fuzz_outbox_LDADD = $(GTH_DECIDE_TEST_LIBS)
+tests_fuzz_fuzz_audit_SOURCES = tests/fuzz/fuzz_audit.c tests/fuzz/standalone.c
+tests_fuzz_fuzz_audit_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_DIRS='"tests/fuzz/corpus/audit"'
+tests_fuzz_fuzz_audit_LDADD = $(GTH_DECIDE_TEST_LIBS)
+TESTS += tests/fuzz/fuzz_outbox tests/fuzz/fuzz_audit
+EXTRA_DIST += tests/fuzz/corpus/outbox tests/fuzz/corpus/audit
