@@ -203,7 +203,6 @@ gth_mirror_open(const char *cache_root, const char *host, const char *repo,
 		git_repository_init_options io;
 
 		git_repository_init_options_init(&io, GIT_REPOSITORY_INIT_OPTIONS_VERSION);
-
 		io.flags = GIT_REPOSITORY_INIT_BARE | GIT_REPOSITORY_INIT_MKPATH |
 		    GIT_REPOSITORY_INIT_NO_REINIT;
 		io.mode = GIT_REPOSITORY_INIT_SHARED_UMASK;

@@ -252,6 +252,39 @@ test_ignore_whitespace(void)
 	gth_diff_free(d);
 }
 
+static void
+count_progress(size_t done, size_t total, void *arg)
+{
+	size_t *calls = arg;
+
+	if (done <= total)
+		(*calls)++;
+}
+
+static void
+test_progress_cancel(void)
+{
+	struct gth_diff *d = NULL;
+	struct gth_err err;
+	volatile int cancel = 1;
+	size_t calls = 0, loaded = 0, i;
+
+	setenv("GATEHOUSE_DIFF_WORKERS", "2", 1);
+	gth_git_diff_open(mirror, base_sha, head_sha, NULL, &d, &err);
+	is_int(gth_git_diff_load_all(d, count_progress, &calls, &cancel, &err), -GTH_E_CANCEL,
+	    "a cancelled load says so");
+	for (i = 0; i < d->n_files; i++)
+		loaded += d->files[i].loaded;
+	ok(loaded < d->n_files, "and stops early (%zu of %zu files)", loaded, d->n_files);
+	cancel = 0;
+	calls = 0;
+	is_int(gth_git_diff_load_all(d, count_progress, &calls, &cancel, &err), 0,
+	    "loading again finishes the job");
+	is_int(calls + loaded, d->n_files, "progress counted each file built");
+	unsetenv("GATEHOUSE_DIFF_WORKERS");
+	gth_diff_free(d);
+}
+
 /* Built by the calling thread alone or with workers, every file reads the same. */
 static void
 test_workers(void)
@@ -368,6 +401,7 @@ main(void)
 	gth_diff_free(d);
 	test_ignore_whitespace();
 	test_workers();
+	test_progress_cancel();
 	test_read_at();
 	test_errors();
 
