@@ -40,7 +40,7 @@ e2e_ok ${PIPESTATUS[1]} "list --json gives every PR with head, risk, reasons, ga
 ci=$(echo "$json" | "$PYTHON3" -c '
 import json, sys
 for pr in json.load(sys.stdin):
-    if any(".github/workflows" in r["what"] for r in pr["reasons"]) or "workflow" in pr["title"].lower() or "ci" in pr["title"].lower().split():
+    if pr["title"].startswith("ci:"):
         print("%s#%d" % (pr["repo"], pr["number"])); break')
 [ -n "$ci" ]; e2e_ok $? "the demo has a CI-workflow PR ($ci)"
 out=$(gh show "$ci" 2>"$E2E_TMP/err"); rc=$?
