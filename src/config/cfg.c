@@ -268,7 +268,8 @@ libgit2_error(struct gth_err *err, const char *origin)
 		}
 	}
 	if (line > 0)
-		return gth_err_set(err, -GTH_E_CONFIG, "%s:%ld: %.*s", origin, line, (int)wlen, what);
+		return gth_err_set(err, -GTH_E_CONFIG, "%s:%ld: %.*s", origin, line, (int)wlen,
+		    what);
 	return gth_err_set(err, -GTH_E_CONFIG, "%s: %.*s", origin, (int)wlen, what);
 }
 

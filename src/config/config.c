@@ -284,21 +284,23 @@ load_entry(struct gth_config *c, const struct gth_cfg_entry *e, struct gth_err *
 	/* Sections read by ui/: only their key names are ours to check. */
 	if (strcmp(s, "keymap") == 0) {
 		if (e->subsection == NULL)
-			return gth_cfg_error(err, e, "[keymap] needs a map name: [keymap \"queue\"]");
+			return gth_cfg_error(err, e,
+			    "[keymap] needs a map name: [keymap \"queue\"]");
 		if (strcmp(k, "bind") != 0)
 			return unknown_key(e, "bind", err);
 		return gth_cfg_entry_need(e, err);
 	}
 	if (strcmp(s, "template") == 0) {
 		if (e->subsection == NULL)
-			return gth_cfg_error(err, e, "[template] needs a name: [template \"NAME\"]");
+			return gth_cfg_error(err, e,
+			    "[template] needs a name: [template \"NAME\"]");
 		if (strcmp(k, "verdict") == 0) {
 			if ((r = gth_cfg_entry_need(e, err)) < 0)
 				return r;
 			if (!gth_str_eq(e->value, "approve") && !gth_str_eq(e->value, "reject") &&
 			    !gth_str_eq(e->value, "escalate") && !gth_str_eq(e->value, "any"))
-				return gth_cfg_error(err, e, "template.verdict: \"%s\" is not approve, "
-				    "reject, escalate or any", e->value);
+				return gth_cfg_error(err, e, "template.verdict: \"%s\" is not "
+				    "approve, reject, escalate or any", e->value);
 			return 0;
 		}
 		if (strcmp(k, "text") == 0)

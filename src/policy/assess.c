@@ -443,7 +443,8 @@ cmp_items(const void *va, const void *vb)
 	if ((a == NULL) != (b == NULL))
 		return a == NULL ? 1 : -1;
 	if (a != NULL) {
-		bool ba = gth_policy_sla_breached(a, x->now), bb = gth_policy_sla_breached(b, y->now);
+		bool ba = gth_policy_sla_breached(a, x->now);
+		bool bb = gth_policy_sla_breached(b, y->now);
 
 		if (ba != bb)
 			return ba ? -1 : 1;

@@ -135,7 +135,7 @@ perr(struct gth_err *err, const struct gth_cfg_entry *e, const char *fmt, ...)
 	return -GTH_E_POLICY;
 }
 
-/* Errors from config/ (syntax, bad values) are policy errors here; I/O errors stay what they are. */
+/* Errors from config/ (syntax, bad values) are policy errors here; I/O errors stay as they are. */
 static int
 as_policy_error(int r, struct gth_err *err)
 {
@@ -553,10 +553,11 @@ build_host(const struct gth_cfg *cfg, const char *what, struct gth_policy **out,
 	for (i = 0; i < p->n_rules && r == 0; i++)
 		r = check_rule(&p->rules[i], err);
 	for (i = 0; i < GTH_RISK__COUNT && r == 0; i++) {
+		const char *name = gth_risk_name((enum gth_risk)i);
+
 		if (p->classes[i].sla_hours == 0)
 			r = gth_err_set(err, -GTH_E_POLICY, "%s: class %s has no sla (every class "
-			    "needs [class \"%s\"] sla = HOURS)", what, gth_risk_name((enum gth_risk)i),
-			    gth_risk_name((enum gth_risk)i));
+			    "needs [class \"%s\"] sla = HOURS)", what, name, name);
 	}
 	for (i = 0; i < p->n_gates && r == 0; i++) {
 		if (p->gates[i].n_checks == 0)
@@ -754,8 +755,8 @@ gth_policy_add_repo_rules(const struct gth_policy *base, const char *text, size_
 			    "class, at %s: ignored (a repository may only raise)", plain,
 			    gth_risk_name(ru->risk), ru->origin);
 		else if (ru->risk < p->default_class)
-			msg = xasprintf("repo policy tried to lower the class to %s with rule %s at "
-			    "%s: ignored", gth_risk_name(ru->risk), plain, ru->origin);
+			msg = xasprintf("repo policy tried to lower the class to %s with rule %s "
+			    "at %s: ignored", gth_risk_name(ru->risk), plain, ru->origin);
 		if (msg != NULL) {
 			flag_once(p, msg);
 			rule_release(ru);

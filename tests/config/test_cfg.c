@@ -129,7 +129,8 @@ main(void)
 	ok(gth_cfg_get(&cfg, "ui", NULL, "mouse") != NULL &&
 	    gth_cfg_get(&cfg, "ui", NULL, "mouse")->value == NULL, "-c bare key is a boolean");
 	is_int(gth_cfg_get(&cfg, "ui", NULL, "mouse")->line, 0, "-c entries have no line");
-	is_int(gth_cfg_add_override(&cfg, "nodot=1", &err), -GTH_E_CONFIG, "-c without a dot refused");
+	is_int(gth_cfg_add_override(&cfg, "nodot=1", &err), -GTH_E_CONFIG,
+	    "-c without a dot refused");
 	is_int(gth_cfg_add_override(&cfg, "a.b c=1", &err), -GTH_E_CONFIG, "-c bad key refused");
 	gth_cfg_error(&err, gth_cfg_get(&cfg, "queue", NULL, "refresh"), "bad");
 	is_str(err.msg, "-c queue.refresh: bad", "error on an override names the -c key");
@@ -197,7 +198,8 @@ main(void)
 			int line;
 		} tw[] = {
 			{ "k1", "x \" ; y", 2 }, { "k2", "multi  line", 3 }, { "k3", "1", 5 },
-			{ "k4", "[d]", 8 }, { "k5", NULL, 9 }, { "k6", "a\\", 11 }, { "k7", "z", 12 },
+			{ "k4", "[d]", 8 }, { "k5", NULL, 9 }, { "k6", "a\\", 11 },
+			{ "k7", "z", 12 },
 		};
 
 		gth_cfg_init(&cfg);

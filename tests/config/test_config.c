@@ -84,7 +84,8 @@ test_defaults(void)
 	is_str(f->url, "https://api.github.com", "default REST base");
 	is_str(f->graphql_url, "https://api.github.com/graphql", "default GraphQL URL");
 	is_str(f->web_url, "https://github.com", "default web URL");
-	ok(f->token_env == NULL, "github token env left to the forge default (GH_TOKEN, GITHUB_TOKEN)");
+	ok(f->token_env == NULL,
+	    "github token env left to the forge default (GH_TOKEN, GITHUB_TOKEN)");
 	is_int(f->queries.n, 2, "two default queries");
 	is_str(f->queries.v[0], "is:pr is:open archived:false label:needs-checkpoint",
 	    "default checkpoint-label query");
@@ -326,11 +327,12 @@ test_errors(void)
 		const char *err;	/* after "<path>:" */
 	} bad[] = {
 		{ "[forge \"github\"]\n\tca-bundel = /x\n",
-		  "2: unknown key forge.ca-bundel (known: kind, url, graphql-url, web-url, token-env, "
-		  "token-command, token-file, credential-helper, ca-bundle, query, agent, user)" },
+		  "2: unknown key forge.ca-bundel (known: kind, url, graphql-url, web-url, "
+		  "token-env, token-command, token-file, credential-helper, ca-bundle, query, "
+		  "agent, user)" },
 		{ "[forge \"github\"]\n\turl = http://api.github.com\n",
-		  "2: forge.url: \"http://api.github.com\" must be an https:// URL (TLS is never off; "
-		  "plain http only for 127.0.0.1/localhost)" },
+		  "2: forge.url: \"http://api.github.com\" must be an https:// URL "
+		  "(TLS is never off; plain http only for 127.0.0.1/localhost)" },
 		{ "[forge \"github\"]\n\tkind = bitbucket\n",
 		  "2: forge.kind: \"bitbucket\" is not github, gitlab or gitea" },
 		{ "[forge \"corp\"]\n\turl = https://x.example/api/v3\n",
@@ -342,16 +344,19 @@ test_errors(void)
 		  "3: queue.refresh: \"soon\" is not a duration from 30s to 24h (e.g. 5m)" },
 		{ "[ui]\n\tascii = perhaps\n", "2: ui.ascii: \"perhaps\" is not a boolean" },
 		{ "[ui]\n\ttheme = ../../etc/passwd\n",
-		  "2: ui.theme: \"../../etc/passwd\" is not a theme name (dark, light, high-contrast, "
-		  "mono, or a file name in themes/)" },
+		  "2: ui.theme: \"../../etc/passwd\" is not a theme name "
+		  "(dark, light, high-contrast, mono, or a file name in themes/)" },
 		{ "[template \"x\"]\n\tverdict = merge\n",
 		  "2: template.verdict: \"merge\" is not approve, reject, escalate or any" },
-		{ "[keymap \"queue\"]\n\tbnd = a approve\n", "2: unknown key keymap.bnd (known: bind)" },
-		{ "[sign]\n\tkeys = x\n", "2: unknown key sign.keys (known: key, allowed-signers)" },
-		{ "[queue \"x\"]\n\trefresh = 5m\n", "2: [queue \"x\"]: this section takes no name" },
+		{ "[keymap \"queue\"]\n\tbnd = a approve\n",
+		  "2: unknown key keymap.bnd (known: bind)" },
+		{ "[sign]\n\tkeys = x\n",
+		  "2: unknown key sign.keys (known: key, allowed-signers)" },
+		{ "[queue \"x\"]\n\trefresh = 5m\n",
+		  "2: [queue \"x\"]: this section takes no name" },
 		{ "[signing]\n\tkey = x\n",
-		  "2: unknown section [signing] (known: core, forge, queue, sign, ui, template, keymap, "
-		  "color, audit)" },
+		  "2: unknown section [signing] (known: core, forge, queue, sign, ui, template, "
+		  "keymap, color, audit)" },
 		{ "[ui]\n\tascii = yes\n[bad\n", "3: missing ']' in section header" },
 	};
 	size_t i;

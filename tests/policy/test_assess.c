@@ -204,8 +204,8 @@ test_classes(const struct gth_policy *host)
 		  GTH_RISK_MEDIUM, "big", "500 lines changed (at least 500)" },
 		{ "just under the size threshold", "src/util.c", NULL, NULL, NULL, 499,
 		  GTH_RISK_LOW, "default", "no rule matched" },
-		{ "many files", "a1,a2,a3,a4,a5,a6,a7,a8,a9,a10,a11,a12,a13,a14,a15,a16,a17,a18,a19,"
-		  "a20,a21,a22,a23,a24,a25,a26,a27,a28,a29,a30", NULL, NULL, NULL, 30,
+		{ "many files", "a1,a2,a3,a4,a5,a6,a7,a8,a9,a10,a11,a12,a13,a14,a15,a16,a17,"
+		  "a18,a19,a20,a21,a22,a23,a24,a25,a26,a27,a28,a29,a30", NULL, NULL, NULL, 30,
 		  GTH_RISK_MEDIUM, "big", "30 files changed (at least 30)" },
 		{ "lockfile", "web/package-lock.json", NULL, NULL, NULL, 10,
 		  GTH_RISK_MEDIUM, "deps", "dependency manifest web/package-lock.json" },
@@ -219,17 +219,19 @@ test_classes(const struct gth_policy *host)
 		  GTH_RISK_MEDIUM, "agents", "author devin-ai-integration[bot]" },
 		{ "agent-like name is not the agent", "src/util.c", NULL, NULL,
 		  "devin-ai-integrationb", 1, GTH_RISK_LOW, "default", "no rule matched" },
-		{ "PR edits CI config", "src/util.c,.github/workflows/ci.yml", NULL, "documentation",
-		  NULL, 2, GTH_RISK_CRITICAL, "guardrail-files",
+		{ "PR edits CI config", "src/util.c,.github/workflows/ci.yml", NULL,
+		  "documentation", NULL, 2, GTH_RISK_CRITICAL, "guardrail-files",
 		  "guardrail file .github/workflows/ci.yml" },
 		{ "PR edits the repo policy", ".gatehouse/policy", NULL, "documentation", NULL, 2,
 		  GTH_RISK_CRITICAL, "guardrail-files", "guardrail file .gatehouse/policy" },
 		{ "PR edits CODEOWNERS", "CODEOWNERS", NULL, NULL, NULL, 1,
 		  GTH_RISK_CRITICAL, "guardrail-files", "guardrail file CODEOWNERS" },
 		{ "PR edits a coverage threshold", "coverage.threshold", NULL, "test_generation",
-		  NULL, 1, GTH_RISK_CRITICAL, "guardrail-files", "guardrail file coverage.threshold" },
+		  NULL, 1, GTH_RISK_CRITICAL, "guardrail-files",
+		  "guardrail file coverage.threshold" },
 		{ "PR renames CODEOWNERS away", ".github/CODEOWNERS=>docs/owners.txt", NULL, NULL,
-		  NULL, 1, GTH_RISK_CRITICAL, "guardrail-files", "guardrail file .github/CODEOWNERS" },
+		  NULL, 1, GTH_RISK_CRITICAL, "guardrail-files",
+		  "guardrail file .github/CODEOWNERS" },
 		{ "built-in guardrail the host forgot", ".gitlab-ci.yml", NULL, NULL, NULL, 1,
 		  GTH_RISK_CRITICAL, "builtin-guardrails", "guardrail file .gitlab-ci.yml" },
 	};
@@ -327,13 +329,13 @@ test_gates(const struct gth_policy *host)
 		  GTH_GATE_FAIL, true, true },
 		{ "one still running", "src/a.c", "unit:pass,integration-db:pending", "tests",
 		  GTH_GATE_PENDING, true, false },
-		{ "awaiting approval", "src/a.c", "unit:pass,integration-db:awaiting-approval", "tests",
-		  GTH_GATE_AWAITING, true, false },
+		{ "awaiting approval", "src/a.c", "unit:pass,integration-db:awaiting-approval",
+		  "tests", GTH_GATE_AWAITING, true, false },
 		{ "skipped", "src/a.c", "unit:skipped", "tests", GTH_GATE_SKIPPED, true, false },
 		{ "pass and skipped", "src/a.c", "unit:pass,integration:skipped", "tests",
 		  GTH_GATE_PASS, true, false },
-		{ "sast missing on high", "src/auth/a.c", "unit:pass", "sast", GTH_GATE_MISSING, true,
-		  true },
+		{ "sast missing on high", "src/auth/a.c", "unit:pass", "sast", GTH_GATE_MISSING,
+		  true, true },
 		{ "sast by glob", "src/auth/a.c", "unit:pass,semgrep-oss:pass,codeql:pass", "sast",
 		  GTH_GATE_PASS, true, false },
 		{ "sast: codeql fails", "src/auth/a.c", "unit:pass,semgrep-oss:pass,codeql:fail",
@@ -386,7 +388,8 @@ test_gates(const struct gth_policy *host)
 		if (cases[i].blocks)
 			ok(a->gates[0].required && (a->gates[0].state == GTH_GATE_FAIL ||
 			    a->gates[0].state == GTH_GATE_MISSING),
-			    "%s: a failing or missing required gate is listed first", cases[i].name);
+			    "%s: a failing or missing required gate is listed first",
+			    cases[i].name);
 		if (cases[i].state == GTH_GATE_AWAITING)
 			ok(has_flag(a, "1 workflow is waiting for approval to run"),
 			    "%s: flagged for the reviewer", cases[i].name);
@@ -538,7 +541,8 @@ test_diff_input(const struct gth_policy *host)
 	f->additions = 0;
 	d->additions = 0;
 	gth_policy_assess(host, pr, d, NULL, NULL, T0, &a);
-	is_str(gth_risk_name(a->risk), "critical", "diff input: renaming a workflow away is critical");
+	is_str(gth_risk_name(a->risk), "critical",
+	    "diff input: renaming a workflow away is critical");
 	ok(!has_flag(a, "changed files not loaded"), "diff input counts as a loaded file list");
 	gth_assessment_free(a);
 	gth_diff_free(d);

@@ -79,7 +79,8 @@ main(void)
 		  "t:11: unknown key rule.paths (class, path, label, task-type, author, min-lines, "
 		  "min-files, manifest, guardrail)" },
 		{ CLASSES "[rule \"a\"]\nclass = high\ntask-type = securty_critical\n",
-		  "t:11: task-type: \"securty_critical\" is not a known task type (see doc/policy.md)" },
+		  "t:11: task-type: \"securty_critical\" is not a known task type "
+		  "(see doc/policy.md)" },
 		{ CLASSES "[rule \"a\"]\nclass = high\nmin-lines = lots\n",
 		  "t:11: rule.min-lines: \"lots\" is not a whole number from 1 to 1000000000" },
 		{ CLASSES "[rule \"a\"]\nclass = high\nmanifest = maybe\n",
@@ -100,14 +101,17 @@ main(void)
 		{ CLASSES "[class \"low\"]\nsla-hours = 3\n",
 		  "t:10: unknown key class.sla-hours (sla, approvals, require-gate, escalate-user, "
 		  "escalate-team, escalate-label)" },
-		{ CLASSES "[gate \"sast\"]\nchecks = semgrep\n", "t:10: unknown key gate.checks (check)" },
+		{ CLASSES "[gate \"sast\"]\nchecks = semgrep\n",
+		  "t:10: unknown key gate.checks (check)" },
 		{ CLASSES "[gate \"sast\"]\ncheck\n", "t:10: gate.check needs a value" },
 		{ CLASSES "[polcy]\ndefault-class = low\n",
 		  "t:10: unknown section [polcy] (class, rule, gate, agents, policy)" },
 		{ CLASSES "[policy]\ndefault-class = none\n",
 		  "t:10: default-class: \"none\" is not a class (low, medium, high, critical)" },
-		{ "[class \"low\"]\nsla = 72\n[class \"medium\"]\nsla = 24\n[class \"high\"]\nsla = 8\n",
-		  "t: class critical has no sla (every class needs [class \"critical\"] sla = HOURS)" },
+		{ "[class \"low\"]\nsla = 72\n[class \"medium\"]\nsla = 24\n"
+		  "[class \"high\"]\nsla = 8\n",
+		  "t: class critical has no sla "
+		  "(every class needs [class \"critical\"] sla = HOURS)" },
 		{ CLASSES "[rule \"a\"\nclass = high\n", "t:9: missing ']' in section header" },
 	};
 	struct gth_policy *host, *p, *q;
@@ -131,7 +135,8 @@ main(void)
 			const char *fixture;
 			const char *suffix;
 		} files[] = {
-			{ "bad-syntax.policy", "bad-syntax.policy:4: missing ']' in section header" },
+			{ "bad-syntax.policy",
+			  "bad-syntax.policy:4: missing ']' in section header" },
 			{ "unknown-key.policy", "unknown-key.policy:11: unknown key rule.pth" },
 		};
 
@@ -196,9 +201,11 @@ main(void)
 		static const char base[] = CLASSES "[rule \"a\"]\nclass = high\npath = src/**\n";
 		static const char same[] = "# comment\n" CLASSES "\n[rule \"a\"]\n\t"
 			"class   = high ; note\n\tpath = \"src/**\"\n";
-		static const char reordered[] = CLASSES "[rule \"a\"]\npath = src/**\nclass = high\n";
+		static const char reordered[] = CLASSES
+			"[rule \"a\"]\npath = src/**\nclass = high\n";
 		static const char changed[] = CLASSES "[rule \"a\"]\nclass = high\npath = src/*\n";
-		static const char sla[] = "[class \"low\"]\nsla = 71\n[class \"medium\"]\nsla = 24\n"
+		static const char sla[] = "[class \"low\"]\nsla = 71\n"
+			"[class \"medium\"]\nsla = 24\n"
 			"[class \"high\"]\nsla = 8\n[class \"critical\"]\nsla = 4\n"
 			"[rule \"a\"]\nclass = high\npath = src/**\n";
 		char hb[65], hx[65];
@@ -272,10 +279,11 @@ main(void)
 		static const char typo[] = "[rule \"x\"]\n\tclass = high\n\tlable = db\n";
 
 		p = NULL;
-		r = gth_policy_add_repo_rules(host, typo, strlen(typo), "acme/api:.gatehouse/policy",
-		    &p, &err);
+		r = gth_policy_add_repo_rules(host, typo, strlen(typo),
+		    "acme/api:.gatehouse/policy", &p, &err);
 		is_int(r, -GTH_E_POLICY, "repo policy with an unknown key refused");
-		ok(strncmp(err.msg, "acme/api:.gatehouse/policy:3: unknown key rule.lable", 52) == 0,
+		ok(gth_str_has_prefix(err.msg,
+		    "acme/api:.gatehouse/policy:3: unknown key rule.lable"),
 		    "repo policy error names origin:line (%s)", err.msg);
 		ok(p == NULL, "no policy from a refused repo policy");
 	}

@@ -24,13 +24,13 @@
 struct gth_config_forge {
 	char *name;		/* the subsection, as written */
 	enum gth_forge_kind kind;
-	char *url;		/* REST API base; default per kind (github: https://api.github.com) */
+	char *url;		/* REST API base; default per kind (https://api.github.com) */
 	char *graphql_url;	/* default derived from url (GHES /api/v3 -> /api/graphql) */
-	char *web_url;		/* default derived from url (api.github.com -> https://github.com) */
-	char *token_env;	/* NULL for github = GH_TOKEN then GITHUB_TOKEN; gitlab GITLAB_TOKEN,
-				 * gitea GITEA_TOKEN */
+	char *web_url;		/* default derived from url (api.github.com: github.com) */
+	char *token_env;	/* github: NULL = GH_TOKEN then GITHUB_TOKEN;
+				 * default GITLAB_TOKEN, GITEA_TOKEN */
 	char *token_command;	/* raw; the forge layer splits it and runs it without a shell */
-	char *token_file;	/* "~/" expanded; the forge layer refuses a group/other-readable file */
+	char *token_file;	/* "~/" expanded; forge/ refuses a group/other-readable file */
 	bool credential_helper;	/* ask `git credential fill` */
 	char *ca_bundle;	/* "~/" expanded; NULL = system store */
 	struct gth_strvec queries;	/* github: the two default queries when none is given */
@@ -59,7 +59,7 @@ struct gth_config {
 				 * git fallback below when unset */
 	enum gth_sign_key_kind sign_key_kind;
 	bool sign_key_from_git;	/* taken from git's user.signingkey */
-	char *allowed_signers;	/* [sign] allowed-signers, else git's gpg.ssh.allowedSignersFile */
+	char *allowed_signers;	/* [sign] allowed-signers, else gpg.ssh.allowedSignersFile */
 
 	/* What git's own config says (read only when [sign] key is unset); NULL when unset. */
 	char *git_gpg_format;
@@ -76,7 +76,7 @@ struct gth_config {
 	char *state_dir;	/* [core] state-dir, default $XDG_STATE_HOME/gatehouse */
 	struct gth_strvec policy_paths;	/* /etc/gatehouse/policy, then config_dir/policy */
 
-	struct gth_cfg raw;	/* every entry, overrides last: for keymap, color, template readers */
+	struct gth_cfg raw;	/* every entry, overrides last (keymap, color, template) */
 };
 
 /*

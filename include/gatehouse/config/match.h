@@ -13,8 +13,9 @@
  * module only splits on '/' and handles "**".
  *
  * GTH_GLOB_CODEOWNERS follows GitHub's CODEOWNERS difference: a pattern
- * ending in a lone '*' segment matches direct children only.  GTH_GLOB_NAME matches a whole name such as
- * a check run name ("semgrep*", "CI / build*"): '*' crosses '/'.
+ * ending in a lone '*' segment matches direct children only.
+ * GTH_GLOB_NAME matches a whole name such as a check run name ("semgrep*",
+ * "CI / build*"): '*' crosses '/'.
  */
 #ifndef GATEHOUSE_CONFIG_MATCH_H
 #define GATEHOUSE_CONFIG_MATCH_H
