@@ -276,15 +276,13 @@ summary(struct gth_ui *ui, struct box *b)
 	box_text(b, 0, GTH_ROLE_HEADER, "Will sign and post:");
 	switch (ui->verdict) {
 	case GTH_VERDICT_APPROVE:
-		gth_buf_addf(&s, "approving review on %.12s; status gatehouse/checkpoint = success",
-			sha);
+		gth_buf_addf(&s, "approving review on %.12s, checkpoint status success", sha);
 		break;
 	case GTH_VERDICT_REJECT:
-		gth_buf_addf(&s, "request-changes review on %.12s; status gatehouse/checkpoint = "
-			"failure", sha);
+		gth_buf_addf(&s, "request-changes review on %.12s, checkpoint status failure", sha);
 		break;
 	default:
-		gth_buf_addf(&s, "comment review on %.12s; status pending; to:", sha);
+		gth_buf_addf(&s, "comment review on %.12s, checkpoint pending, to:", sha);
 		if (as == NULL || as->escalate_users.n + as->escalate_teams.n == 0)
 			gth_buf_adds(&s, " (no route configured)");
 		for (size_t i = 0; as != NULL && i < as->escalate_users.n; i++)
@@ -296,9 +294,18 @@ summary(struct gth_ui *ui, struct box *b)
 		break;
 	}
 	box_untrusted(b, 2, GTH_ROLE_NORMAL, s.data, s.len);
-	box_text(b, 2, GTH_ROLE_DIM, "record (verdict, reason, risk, gates, head) signed by "
-		"your ssh-agent key");
+	box_text(b, 2, GTH_ROLE_DIM, "signed by your ssh-agent key: verdict, reason, risk, gates, head");
 	gth_buf_release(&s);
+}
+
+static int
+count_lines(const char *s)
+{
+	int n = 1;
+
+	for (; *s != '\0'; s++)
+		n += *s == '\n';
+	return n;
 }
 
 void
@@ -306,7 +313,7 @@ prompt_render(struct gth_ui *ui, struct gth_screen *scr)
 {
 	const struct gth_queue_item *it = ui->pr.it;
 	const struct gth_assessment *as;
-	int w = scr->cols - 4 < 78 ? scr->cols - 4 : 78, h, x0, y0, role;
+	int w = scr->cols - 4 < 78 ? scr->cols - 4 : 78, h, x0, y0, role, reason_rows;
 	struct box b;
 	char buf[256];
 	int ntemplates = 0;
@@ -317,15 +324,17 @@ prompt_render(struct gth_ui *ui, struct gth_screen *scr)
 	as = it->assess;
 	while (template_nth(ui, ntemplates + 1) != NULL && ntemplates < 9)
 		ntemplates++;
-	h = 2 + 2 + (ntemplates > 0 ? ntemplates + 1 : 0) + 1 + REASON_ROWS + 1 +
-		(need ? 3 : 0) + 3 + 1;
+	reason_rows = count_lines(gth_buf_str(&ui->reason));
+	if (reason_rows > REASON_ROWS)
+		reason_rows = REASON_ROWS + 1;
+	/* Borders, info, blank, templates, reason, override, summary, footer. */
+	h = 2 + 2 + (ntemplates > 0 ? ntemplates + 1 : 0) + 1 + reason_rows + (need ? 2 : 0) + 3 + 1;
 	if (h > scr->rows - 2)
 		h = scr->rows - 2;
 	x0 = (scr->cols - w) / 2;
 	y0 = (scr->rows - 2 - h) / 2;
 	if (y0 < 0)
 		y0 = 0;
-	/* Frame. */
 	for (int y = y0; y < y0 + h; y++) {
 		gth_screen_fill(scr, y, x0, GTH_ROLE_NORMAL, w);
 		gth_screen_puts(scr, y, x0, GTH_ROLE_BORDER, ui_glyph(ui, G_VBAR), 1);
@@ -342,28 +351,35 @@ prompt_render(struct gth_ui *ui, struct gth_screen *scr)
 	{
 		int tx = x0 + 2 + gth_screen_puts(scr, y0, x0 + 2, role, buf, w - 4);
 
-		gth_screen_put_untrusted(scr, y0, tx, GTH_ROLE_TITLE, ui->pr.ref, strlen(ui->pr.ref),
-			GTH_SAN_NO_MIXED, x0 + w - 2 - tx, NULL);
+		tx += gth_screen_put_untrusted(scr, y0, tx, GTH_ROLE_TITLE, ui->pr.ref,
+			strlen(ui->pr.ref), GTH_SAN_NO_MIXED, x0 + w - 3 - tx, NULL);
+		gth_screen_puts(scr, y0, tx, GTH_ROLE_BORDER, " ", 1);
 	}
 	b = (struct box){ scr, y0 + 1, x0 + 2, w - 4, 0 };
 	{
 		struct gth_buf s = GTH_BUF_INIT;
 		size_t counts[GTH_GATE__COUNT] = { 0 };
+		static const enum gth_gate_state order[] = { GTH_GATE_FAIL, GTH_GATE_MISSING,
+			GTH_GATE_AWAITING, GTH_GATE_PENDING, GTH_GATE_PASS };
 
 		if (as != NULL)
 			gth_assessment_gate_counts(as, counts);
-		gth_buf_addf(&s, "head %.12s  risk %s  gates %zu pass %zu fail %zu missing %zu pending",
+		gth_buf_addf(&s, "head %.12s, risk %s, gates:",
 			it->pr->head_sha != NULL ? it->pr->head_sha : "?",
-			as != NULL ? gth_risk_name(as->risk) : "unknown", counts[GTH_GATE_PASS],
-			counts[GTH_GATE_FAIL], counts[GTH_GATE_MISSING],
-			counts[GTH_GATE_PENDING] + counts[GTH_GATE_AWAITING]);
+			as != NULL ? gth_risk_name(as->risk) : "unknown");
+		for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
+			if (counts[order[i]] > 0)
+				gth_buf_addf(&s, " %zu %s", counts[order[i]],
+					gth_gate_state_name(order[i]));
+		if (as == NULL)
+			gth_buf_adds(&s, " not assessed");
 		box_untrusted(&b, 0, GTH_ROLE_DIM, s.data, s.len);
 		gth_buf_release(&s);
 	}
 	b.row++;
 	if (ntemplates > 0) {
 		box_text(&b, 0, GTH_ROLE_HEADER, "Templates (press the digit):");
-		for (int i = 1; i <= ntemplates && b.row < h - 8; i++) {
+		for (int i = 1; i <= ntemplates; i++) {
 			const struct gth_ui_template *t = template_nth(ui, i);
 			struct gth_buf s = GTH_BUF_INIT;
 
@@ -385,19 +401,17 @@ prompt_render(struct gth_ui *ui, struct gth_screen *scr)
 	if (need) {
 		struct gth_buf s = GTH_BUF_INIT;
 
-		gth_buf_adds(&s, as == NULL ? "Override (gates not assessed):" :
-			"Override (required gates not green:");
+		gth_buf_adds(&s, as == NULL ? "Override (gates not assessed):" : "Override (");
 		for (size_t i = 0; as != NULL && i < as->n_gates; i++)
 			if (as->gates[i].required && (as->gates[i].state == GTH_GATE_FAIL ||
 					as->gates[i].state == GTH_GATE_MISSING))
-				gth_buf_addf(&s, " %s %s", as->gates[i].name,
-					gth_gate_state_name(as->gates[i].state));
+				gth_buf_addf(&s, "%s%s %s", s.data[s.len - 1] == '(' ? "" : ", ",
+					as->gates[i].name, gth_gate_state_name(as->gates[i].state));
 		if (as != NULL)
-			gth_buf_adds(&s, "):");
-		b.row++;
+			gth_buf_adds(&s, "; required):");
 		box_untrusted(&b, 0, GTH_ROLE_GATE_FAIL, s.data, s.len);
 		if (ui->override.len == 0 && ui->prompt != PROMPT_OVERRIDE)
-			box_text(&b, 2, GTH_ROLE_DIM, "(required to approve: o to type it)");
+			box_text(&b, 2, GTH_ROLE_DIM, "(needed to approve: o to type it)");
 		else
 			box_lines(&b, GTH_ROLE_INPUT, gth_buf_str(&ui->override), 1,
 				ui->prompt == PROMPT_OVERRIDE);
@@ -405,7 +419,6 @@ prompt_render(struct gth_ui *ui, struct gth_screen *scr)
 	}
 	b.row = h - 6;
 	summary(ui, &b);
-	b.row = h - 3;
 	switch (ui->prompt) {
 	case PROMPT_CONFIRM:
 		box_text(&b, 0, GTH_ROLE_PROMPT, "Sign and record this decision?  y/<Enter> yes   "

@@ -365,6 +365,9 @@ pr_open(struct gth_ui *ui, const struct gth_queue_item *it, const struct gth_dif
 	}
 	if (it != p->it)
 		p->body = NULL;
+	/* Until the first render, assume the layout the current size will give. */
+	if (p->diff_height == 0)
+		p->diff_height = ui->rows > 6 ? ui->rows - 5 : 1;
 	p->it = it;
 	if (d != p->d || n != p->n_files) {
 		bool keep = same && n == p->n_files;
@@ -780,6 +783,9 @@ pr_position(const struct gth_ui *ui, char *out, size_t n)
 	if (row.kind == ROW_LINE && p->d->lines[row.line].new_no != 0)
 		snprintf(out, n, "file %zu/%zu line %u", p->cur.f + 1, p->n_files,
 			p->d->lines[row.line].new_no);
+	else if (row.kind == ROW_LINE && p->d->lines[row.line].old_no != 0)
+		snprintf(out, n, "file %zu/%zu old line %u", p->cur.f + 1, p->n_files,
+			p->d->lines[row.line].old_no);
 	else
 		snprintf(out, n, "file %zu/%zu", p->cur.f + 1, p->n_files);
 }
@@ -1275,9 +1281,12 @@ panel_files(struct gth_ui *ui, struct pw *pw, bool focused)
 		int y = pw_y(pw), c = 0;
 		int role = p->viewed[f] ? GTH_ROLE_VIEWED : GTH_ROLE_NORMAL;
 
-		snprintf(line, sizeof(line), "%s %c %+6ld %+6ld ",
-			p->viewed[f] ? ui_glyph(ui, G_VIEWED) : " ", status_letter(df->status),
-			df->additions, -df->deletions);
+		char add[24], del[24];
+
+		snprintf(add, sizeof(add), "+%ld", df->additions);
+		snprintf(del, sizeof(del), "-%ld", df->deletions);
+		snprintf(line, sizeof(line), "%s %c %5s %5s ",
+			p->viewed[f] ? ui_glyph(ui, G_VIEWED) : " ", status_letter(df->status), add, del);
 		c += gth_screen_puts(pw->scr, y, pw->x + c, role, line, pw->w - c);
 		if (df->new_path != NULL)
 			gth_screen_put_untrusted(pw->scr, y, pw->x + c, role, df->new_path,
@@ -1662,6 +1671,21 @@ static const char *const panel_titles[PANEL__COUNT] = {
 	"Diff", "Files", "Risk", "Gates", "Rationale",
 };
 
+/* Rows a side panel's content takes at width w. */
+static int
+measure_panel(struct gth_ui *ui, struct gth_screen *scr, enum panel pn, int w)
+{
+	struct pw m = { ui, scr, 0, 0, 0, w, 0, 0 };
+
+	if (pn == PANEL_RISK)
+		panel_risk(ui, &m);
+	else if (pn == PANEL_GATES)
+		panel_gates(ui, &m);
+	else
+		panel_rationale(ui, &m);
+	return m.row;
+}
+
 static void
 draw_panel(struct gth_ui *ui, struct gth_screen *scr, enum panel pn, int y, int x, int h, int w)
 {
@@ -1675,15 +1699,7 @@ draw_panel(struct gth_ui *ui, struct gth_screen *scr, enum panel pn, int y, int 
 	p->page[pn] = h;
 	if (pn != PANEL_FILES) {
 		/* Measure, then clamp the scroll so the panel never shows past its end. */
-		struct pw m = { ui, scr, y, x, 0, w, 0, 0 };
-
-		if (pn == PANEL_RISK)
-			panel_risk(ui, &m);
-		else if (pn == PANEL_GATES)
-			panel_gates(ui, &m);
-		else
-			panel_rationale(ui, &m);
-		p->total[pn] = m.row;
+		p->total[pn] = measure_panel(ui, scr, pn, w);
 		scroll_panel(p, pn, 0);
 		pw.top = p->scroll[pn];
 	}
@@ -1742,17 +1758,16 @@ draw_banners(struct gth_ui *ui, struct gth_screen *scr, int y)
 
 	if (gth_text_warnings_total(w) > 0) {
 		static const char *const what[GTH_TEXT__COUNT] = {
-			NULL, "control", "invalid byte", "bidi control", "invisible", "mixed-script word",
+			NULL, "control", "bad byte", "bidi", "invisible", "mixed-script",
 		};
 		struct gth_buf b = GTH_BUF_INIT;
 
-		gth_buf_addf(&b, " %s untrusted text contains", ui_glyph(ui, G_WARN));
+		gth_buf_addf(&b, " %s untrusted text:", ui_glyph(ui, G_WARN));
 		for (int c = 1; c < GTH_TEXT__COUNT; c++)
 			if (w->count[c] > 0)
-				gth_buf_addf(&b, " %zu %s%s,", w->count[c], what[c],
-					w->count[c] == 1 || c == GTH_TEXT_INVISIBLE ? "" : "s");
+				gth_buf_addf(&b, " %zu %s,", w->count[c], what[c]);
 		b.data[--b.len] = '\0';
-		gth_buf_adds(&b, ": shown as highlighted tokens");
+		gth_buf_adds(&b, " (highlighted)");
 		gth_screen_fill(scr, y + rows, 0, GTH_ROLE_WARNING_BANNER, scr->cols);
 		gth_screen_puts(scr, y + rows, 0, GTH_ROLE_WARNING_BANNER, b.data, scr->cols);
 		gth_buf_release(&b);
@@ -1817,8 +1832,6 @@ pr_render(struct gth_ui *ui, struct gth_screen *scr, int top, int height)
 	}
 	{
 		int sw = scr->cols * 2 / 5, dw, sx, hs[PANEL__COUNT] = { 0 }, sy = y;
-		size_t nreasons = p->it->assess != NULL ? p->it->assess->n_reasons : 0;
-		size_t ngates = p->it->assess != NULL ? p->it->assess->n_gates : p->it->pr->n_checks;
 		int avail;
 
 		if (sw > 72)
@@ -1828,13 +1841,16 @@ pr_render(struct gth_ui *ui, struct gth_screen *scr, int top, int height)
 		for (int r = 0; r < h; r++)
 			gth_screen_puts(scr, y + r, dw, GTH_ROLE_BORDER, ui_glyph(ui, G_VBAR), 1);
 		draw_panel(ui, scr, PANEL_DIFF, y, 0, h, dw);
-		/* Side panel: four stacked sections, each with a heading row. */
+		/* Side panel: four stacked sections, each with a heading row, sized to fit. */
 		avail = h - 4;
 		hs[PANEL_FILES] = (int)p->n_files < avail / 5 ? (int)p->n_files : avail / 5;
 		if (hs[PANEL_FILES] < 1)
 			hs[PANEL_FILES] = 1;
-		hs[PANEL_RISK] = (int)nreasons + 5 < avail / 4 ? (int)nreasons + 5 : avail / 4;
-		hs[PANEL_GATES] = (int)ngates * 2 + 2 < avail / 3 ? (int)ngates * 2 + 2 : avail / 3;
+		for (int pn = PANEL_RISK; pn <= PANEL_GATES; pn++) {
+			int need = measure_panel(ui, scr, (enum panel)pn, sw);
+
+			hs[pn] = need < avail / 3 ? need : avail / 3;
+		}
 		hs[PANEL_RATIONALE] = avail - hs[PANEL_FILES] - hs[PANEL_RISK] - hs[PANEL_GATES];
 		for (int pn = PANEL_FILES; pn < PANEL__COUNT; pn++) {
 			struct pw head = { ui, scr, sy, sx, 1, sw, 0, 0 };

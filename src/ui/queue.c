@@ -60,8 +60,9 @@ passes_filter(const struct gth_ui *ui, const struct gth_queue_item *it)
 {
 	const struct gth_pr *pr = it->pr;
 
-	if (ui->filter_risk > GTH_RISK_LOW &&
-			(it->assess == NULL || it->assess->risk < ui->filter_risk))
+	/* Unassessed PRs stay: their risk is unknown, not low. */
+	if (ui->filter_risk > GTH_RISK_LOW && it->assess != NULL &&
+			it->assess->risk < ui->filter_risk)
 		return false;
 	if (ui->filter_gate >= 0) {
 		size_t counts[GTH_GATE__COUNT];
@@ -505,7 +506,7 @@ draw_row(struct gth_ui *ui, struct gth_screen *scr, int y, const struct gth_queu
 void
 queue_render(struct gth_ui *ui, struct gth_screen *scr, int top, int height)
 {
-	size_t counts[GTH_RISK__COUNT] = { 0 }, total = ui->q != NULL ? ui->q->n : 0;
+	size_t counts[GTH_RISK__COUNT] = { 0 }, total = ui->q != NULL ? ui->q->n : 0, unknown = 0;
 	char head[256], filt[200];
 	bool wide = scr->cols >= 140;
 	int x, list_h = height - 2, y;
@@ -513,6 +514,8 @@ queue_render(struct gth_ui *ui, struct gth_screen *scr, int top, int height)
 	for (size_t i = 0; i < total; i++)
 		if (ui->q->items[i].assess != NULL)
 			counts[ui->q->items[i].assess->risk]++;
+		else
+			unknown++;
 	gth_screen_fill(scr, top, 0, GTH_ROLE_TITLE, scr->cols);
 	if (ui->n_order == total)
 		snprintf(head, sizeof(head), " gatehouse %s checkpoint queue: %zu PR%s ",
@@ -524,8 +527,15 @@ queue_render(struct gth_ui *ui, struct gth_screen *scr, int top, int height)
 	for (int r = GTH_RISK__COUNT - 1; r >= 0; r--) {
 		char c[48];
 
-		snprintf(c, sizeof(c), " %s %zu", gth_risk_name((enum gth_risk)r), counts[r]);
+		snprintf(c, sizeof(c), " %s %zu", wide ? gth_risk_name((enum gth_risk)r) : risk_short[r],
+			counts[r]);
 		x += gth_screen_puts(scr, top, x, ui_risk_role((enum gth_risk)r), c, scr->cols - x);
+	}
+	if (unknown > 0) {
+		char c[48];
+
+		snprintf(c, sizeof(c), " %s %zu", wide ? "unassessed" : "?", unknown);
+		x += gth_screen_puts(scr, top, x, GTH_ROLE_TITLE, c, scr->cols - x);
 	}
 	queue_filter_describe(ui, filt, sizeof(filt));
 	if (filt[0] != '\0' && x + 10 < scr->cols) {

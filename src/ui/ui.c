@@ -430,6 +430,7 @@ gth_ui_set_viewed(struct gth_ui *ui, const char *path, bool viewed)
 static int
 help_lines(const struct gth_ui *ui, struct gth_screen *scr, int top, int height)
 {
+	int cols = ui->cols;
 	static const enum gth_keymap_id order[] = {
 		GTH_KEYMAP_QUEUE, GTH_KEYMAP_PR, GTH_KEYMAP_GLOBAL, GTH_KEYMAP_PROMPT,
 	};
@@ -447,19 +448,36 @@ help_lines(const struct gth_ui *ui, struct gth_screen *scr, int top, int height)
 		row++;
 		for (int a = 1; a < GTH_ACTION__COUNT; a++) {
 			char keys[128];
-			int y = top + row - ui->help_top;
+			const char *help = gth_action_help((enum gth_action)a);
+			int y = top + row - ui->help_top, hw = cols - 37;
 
 			if (gth_keymap_keys_for(&ui->km, order[m], (enum gth_action)a, keys,
 					sizeof(keys)) == 0)
 				continue;
 			if (scr != NULL && y >= top && y < top + height) {
-				gth_screen_puts(scr, y, 3, GTH_ROLE_PROMPT, keys, 18);
-				gth_screen_puts(scr, y, 22, GTH_ROLE_NORMAL,
+				gth_screen_puts(scr, y, 3, GTH_ROLE_PROMPT, keys, 14);
+				gth_screen_puts(scr, y, 18, GTH_ROLE_NORMAL,
 					gth_action_name((enum gth_action)a), 18);
-				gth_screen_puts(scr, y, 41, GTH_ROLE_DIM,
-					gth_action_help((enum gth_action)a), scr->cols - 41);
 			}
-			row++;
+			/* The help text wraps at blanks under its own column. */
+			do {
+				size_t n = strlen(help), cut = n;
+
+				if (hw > 8 && n > (size_t)hw) {
+					cut = (size_t)hw;
+					while (cut > 0 && help[cut] != ' ')
+						cut--;
+					if (cut == 0)
+						cut = (size_t)hw;
+				}
+				y = top + row - ui->help_top;
+				if (scr != NULL && y >= top && y < top + height)
+					gth_screen_put(scr, y, 37, GTH_ROLE_DIM, help, cut, hw);
+				help += cut;
+				while (*help == ' ')
+					help++;
+				row++;
+			} while (*help != '\0' && hw > 8);
 		}
 	}
 	if (scr != NULL) {
@@ -467,10 +485,14 @@ help_lines(const struct gth_ui *ui, struct gth_screen *scr, int top, int height)
 
 		if (y >= top && y < top + height)
 			gth_screen_puts(scr, y, 1, GTH_ROLE_DIM,
-				"In the reason editor: <Esc> done, <Enter> new line, <Backspace>, "
-				"<C-u> clear line, <C-w> delete word, <C-e> $EDITOR", scr->cols - 1);
+				"Reason editor: <Esc> done, <Enter> new line, <Backspace>, <C-u> clear "
+				"line,", scr->cols - 1);
+		if (y + 1 >= top && y + 1 < top + height)
+			gth_screen_puts(scr, y + 1, 1, GTH_ROLE_DIM,
+				"<C-w> delete word, <C-e> $EDITOR.  :filter, :N (go to line/PR N), :quit",
+				scr->cols - 1);
 	}
-	return row + 2;
+	return row + 3;
 }
 
 static void
@@ -834,7 +856,7 @@ status_render(struct gth_ui *ui, struct gth_screen *scr, int y)
 	if (used < sizeof(right) && s->outbox_dead > 0)
 		used += (size_t)snprintf(right + used, sizeof(right) - used, " (%ld dead)",
 			s->outbox_dead);
-	if (used < sizeof(right) && s->login != NULL)
+	if (used < sizeof(right) && s->login != NULL && scr->cols >= 100)
 		used += (size_t)snprintf(right + used, sizeof(right) - used, " %s %s",
 			ui_glyph(ui, G_VBAR), s->login);
 	(void)used;
