@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "gatehouse/base/buf.h"
 #include "gatehouse/base/sha256.h"
@@ -590,6 +592,27 @@ gth_policy_load_string(const char *text, size_t len, const char *origin,
 	return as_policy_error(r, err);
 }
 
+/*
+ * As ssh does with its keys: a policy that someone else may rewrite is no
+ * policy.  The file must belong to root or to us and not be writable by
+ * group or others.  A missing file is left to the reader.
+ */
+static int
+check_owner(const char *path, struct gth_err *err)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0)
+		return 0;
+	if (st.st_uid != 0 && st.st_uid != geteuid())
+		return gth_err_set(err, -GTH_E_POLICY, "%s: owned by uid %ld, not by root or you: "
+		    "refusing a policy someone else controls", path, (long)st.st_uid);
+	if (st.st_mode & (S_IWGRP | S_IWOTH))
+		return gth_err_set(err, -GTH_E_POLICY, "%s: writable by group or others: refusing "
+		    "it (chmod go-w %s)", path, path);
+	return 0;
+}
+
 int
 gth_policy_load(const char *const *paths, size_t n, struct gth_policy **out,
 	struct gth_err *err)
@@ -602,6 +625,8 @@ gth_policy_load(const char *const *paths, size_t n, struct gth_policy **out,
 	*out = NULL;
 	gth_cfg_init(&cfg);
 	for (i = 0; i < n; i++) {
+		if ((r = check_owner(paths[i], err)) < 0)
+			goto out;
 		r = gth_cfg_load_file(&cfg, paths[i], err);
 		if (r == -GTH_E_NOTFOUND) {
 			r = 0;

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "gatehouse/base/err.h"
 #include "gatehouse/base/xalloc.h"
@@ -19,12 +20,6 @@ srcdir(void)
 	const char *s = getenv("top_srcdir");
 
 	return s != NULL ? s : ".";
-}
-
-static char *
-fixture(const char *name)
-{
-	return xasprintf("%s/tests/policy/fixtures/%s", srcdir(), name);
 }
 
 static char *
@@ -46,6 +41,29 @@ slurp(const char *path, size_t *len)
 	fclose(f);
 	*len = (size_t)n;
 	return buf;
+}
+
+/*
+ * A private copy of a fixture (mode 0644, in the test's directory): policy
+ * loading refuses group-writable files, and a checkout's umask is not ours.
+ */
+static char *
+fixture(const char *name)
+{
+	char *src = xasprintf("%s/tests/policy/fixtures/%s", srcdir(), name);
+	const char *base = strrchr(name, '/') != NULL ? strrchr(name, '/') + 1 : name;
+	char *dst = xasprintf("%s/%s", tap_tmpdir(), base);
+	size_t len;
+	char *text = slurp(src, &len);
+	FILE *f = fopen(dst, "wb");
+
+	if (f == NULL || fwrite(text, 1, len, f) != len)
+		abort();
+	fclose(f);
+	chmod(dst, 0644);
+	free(text);
+	free(src);
+	return dst;
 }
 
 static bool
@@ -147,7 +165,7 @@ main(void)
 			paths[0] = path;
 			p = NULL;
 			r = gth_policy_load(paths, 1, &p, &err);
-			want = xasprintf("%s/tests/policy/fixtures/%s", srcdir(), files[i].suffix);
+			want = xasprintf("%s/%s", tap_tmpdir(), files[i].suffix);
 			is_int(r, -GTH_E_POLICY, "%s refused: gatehouse will not run on it",
 			    files[i].fixture);
 			ok(strncmp(err.msg, want, strlen(want)) == 0, "%s: error \"%s\" names the "
@@ -174,6 +192,37 @@ main(void)
 	    "a broken user policy after a good host policy is still refused");
 	free((char *)paths[1]);
 	free(path);
+
+	/* A policy anyone else may rewrite is refused, as ssh refuses such keys. */
+	{
+		size_t hlen;
+		char *htext, *copy = xasprintf("%s/open.policy", tap_tmpdir()), *want;
+		FILE *f;
+
+		path = fixture("host.policy");
+		htext = slurp(path, &hlen);
+		free(path);
+		f = fopen(copy, "w");
+		fwrite(htext, 1, hlen, f);
+		fclose(f);
+		free(htext);
+		paths[0] = copy;
+		chmod(copy, 0664);
+		p = NULL;
+		is_int(gth_policy_load(paths, 1, &p, &err), -GTH_E_POLICY,
+		    "group-writable policy refused");
+		want = xasprintf("%s: writable by group or others: refusing it (chmod go-w %s)", copy,
+		    copy);
+		is_str(err.msg, want, "refusal says why and how to fix it");
+		free(want);
+		chmod(copy, 0606);
+		is_int(gth_policy_load(paths, 1, &p, &err), -GTH_E_POLICY,
+		    "world-writable policy refused");
+		chmod(copy, 0644);
+		is_int(gth_policy_load(paths, 1, &p, &err), 0, "the same file, go-w, loads");
+		gth_policy_free(p);
+		free(copy);
+	}
 
 	/* No policy file at all: the built-in default, which is policy/default.policy itself. */
 	paths[0] = "/nonexistent/a";

@@ -38,7 +38,8 @@ extern const char gth_policy_default_text[];
 /*
  * Load the host policy from paths[0..n), in order (later files add rules and
  * may override class settings of earlier ones).  A missing file is skipped;
- * when none exists the built-in default is used.  Anything malformed,
+ * when none exists the built-in default is used.  A file owned by someone
+ * other than root or the caller, or writable by group or others, is refused.  Anything malformed,
  * unknown or incomplete is -GTH_E_POLICY with "file:line: message" in err:
  * gatehouse must refuse to run rather than guess.  *out is freed with
  * gth_policy_free.
