@@ -206,8 +206,10 @@ gth_cp_width(uint32_t cp)
 {
 	if (cp < 0x300)
 		return 1;
-	/* Format characters that draw nothing; the sanitizer turns most into tokens anyway. */
-	if ((cp >= 0x200b && cp <= 0x200f) || (cp >= 0x2060 && cp <= 0x2064) || cp == 0xfeff)
+	/* Format characters that draw nothing; the sanitizer turns them into tokens anyway. */
+	if ((cp >= 0x200b && cp <= 0x200f) || (cp >= 0x202a && cp <= 0x202e) ||
+	    (cp >= 0x2060 && cp <= 0x206f) || cp == 0xfeff || cp == 0x61c || cp == 0x180e ||
+	    (cp >= 0xfff9 && cp <= 0xfffb) || (cp >= 0xe0000 && cp <= 0xe0fff))
 		return 0;
 	if (in_table(cp, zero_width, sizeof(zero_width) / sizeof(zero_width[0])))
 		return 0;

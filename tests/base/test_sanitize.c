@@ -340,6 +340,11 @@ test_width(void)
 	is_int(gth_cp_width(0x1160), 0, "Hangul jungseong is zero columns");
 	is_int(gth_cp_width(0x3000), 2, "ideographic space is wide");
 	is_int(gth_cp_width(0x10ffff), 1, "last code point is narrow");
+	is_int(gth_cp_width(0x202e), 0, "a raw bidi override draws nothing");
+	is_int(gth_cp_width(0xe0041), 0, "a raw tag character draws nothing");
+	is_int(gth_cp_width(0x1f600), 2, "emoji are wide");
+	is_int(gth_cp_width(0xff5e), 2, "fullwidth tilde is wide");
+	is_int(gth_cp_width(0xff61), 1, "halfwidth katakana punctuation is narrow");
 	is_int(gth_text_width("^[[2J", 5), 5, "a caret token counts its characters");
 }
 
