@@ -1032,16 +1032,13 @@ xfer_init(struct gth_http *h, struct xfer *x, const struct gth_http_req *req,
 	struct gth_http_resp *resp, struct gth_err *err)
 {
 	memset(x, 0, sizeof(*x));
+	memset(resp, 0, sizeof(*resp));
 	x->h = h;
 	x->req = req;
 	x->resp = resp;
 	x->err = err;
 	x->retry_after = -1;
-	resp->status = 0;
-	resp->tries = 0;
 	resp->retry_after_s = -1;
-	resp->next_url = NULL;
-	resp->from_cache = false;
 	x->cache_path = cache_path_for(h, req);
 	if (x->cache_path != NULL)
 		cache_read(x->cache_path, req->url, h->max_body, &x->cached_etag, NULL, NULL);

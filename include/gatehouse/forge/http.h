@@ -76,7 +76,10 @@ struct gth_http_resp {
 	int tries;
 };
 
-/* Release a response's contents (the struct may be reused after zeroing). */
+/*
+ * Release a response's contents.  Requests overwrite (never free) the
+ * response they are given: release it before reusing it.
+ */
 void gth_http_resp_release(struct gth_http_resp *r);
 
 /* Initialise libcurl once per process. */
