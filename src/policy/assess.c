@@ -94,22 +94,33 @@ any_glob(struct gth_glob *const *g, size_t n, const char *path)
 	return false;
 }
 
-/* Path conditions: one reason per matching path, up to a cap. */
-static void
+/* Condition kinds, for rules that need all of theirs ([rule] match = all). */
+#define K_PATH		0x01
+#define K_MANIFEST	0x02
+#define K_LABEL		0x04
+#define K_TASK		0x08
+#define K_AUTHOR	0x10
+#define K_LINES		0x20
+#define K_FILES		0x40
+
+/* Path conditions: one reason per matching path, up to a cap.  Returns the kinds matched. */
+static unsigned
 match_paths(struct gth_assessment *a, const struct gth_policy *p, const struct pol_rule *ru,
 	const struct touched *t)
 {
 	size_t i, hits = 0;
+	unsigned kinds = 0;
 
 	for (i = 0; i < t->n; i++) {
 		bool by_glob = any_glob(ru->paths, ru->n_paths, t->v[i]);
-		bool by_manifest = !by_glob && ru->manifest && pol_is_manifest(p, t->v[i]);
+		bool by_manifest = ru->manifest && pol_is_manifest(p, t->v[i]);
 
 		if (!by_glob && !by_manifest)
 			continue;
+		kinds |= (by_glob ? K_PATH : 0) | (by_manifest ? K_MANIFEST : 0);
 		if (++hits > REASONS_PER_RULE)
 			continue;
-		if (by_manifest)
+		if (!by_glob)
 			reason(a, ru, "dependency manifest %s", t->v[i]);
 		else if (ru->guardrail)
 			reason(a, ru, "guardrail file %s", t->v[i]);
@@ -118,6 +129,7 @@ match_paths(struct gth_assessment *a, const struct gth_policy *p, const struct p
 	}
 	if (hits > REASONS_PER_RULE)
 		reason(a, ru, "and %zu more files", hits - REASONS_PER_RULE);
+	return kinds;
 }
 
 static bool
@@ -132,26 +144,60 @@ has_label(const struct gth_pr *pr, const char *label)
 	return false;
 }
 
+static unsigned
+rule_kinds(const struct pol_rule *ru)
+{
+	return (ru->n_paths > 0 ? K_PATH : 0) | (ru->manifest ? K_MANIFEST : 0) |
+	    (ru->labels.n > 0 ? K_LABEL : 0) | (ru->task_types.n > 0 ? K_TASK : 0) |
+	    (ru->authors.n > 0 ? K_AUTHOR : 0) | (ru->min_lines > 0 ? K_LINES : 0) |
+	    (ru->min_files > 0 ? K_FILES : 0);
+}
+
+/*
+ * Reasons go to a scratch assessment first: a match = all rule only counts
+ * when every kind of condition it states has matched.
+ */
 static void
 match_rule(struct gth_assessment *a, const struct gth_policy *p, const struct pol_rule *ru,
 	const struct gth_pr *pr, const struct touched *t)
 {
+	struct gth_assessment *tmp = gth_assessment_new();
+	unsigned kinds;
 	size_t i;
 
-	match_paths(a, p, ru, t);
-	for (i = 0; i < ru->labels.n; i++)
-		if (has_label(pr, ru->labels.v[i]))
-			reason(a, ru, "label %s", ru->labels.v[i]);
-	for (i = 0; i < ru->task_types.n; i++)
-		if (pr->task != NULL && gth_str_eq(pr->task->task_type, ru->task_types.v[i]))
-			reason(a, ru, "task type %s", ru->task_types.v[i]);
-	for (i = 0; i < ru->authors.n; i++)
-		if (pol_author_match(ru->authors.v[i], pr->author))
-			reason(a, ru, "author %s", pr->author);
-	if (ru->min_lines > 0 && t->lines >= ru->min_lines)
-		reason(a, ru, "%ld lines changed (at least %ld)", t->lines, ru->min_lines);
-	if (ru->min_files > 0 && t->files >= ru->min_files)
-		reason(a, ru, "%ld files changed (at least %ld)", t->files, ru->min_files);
+	kinds = match_paths(tmp, p, ru, t);
+	for (i = 0; i < ru->labels.n; i++) {
+		if (has_label(pr, ru->labels.v[i])) {
+			reason(tmp, ru, "label %s", ru->labels.v[i]);
+			kinds |= K_LABEL;
+		}
+	}
+	for (i = 0; i < ru->task_types.n; i++) {
+		if (pr->task != NULL && gth_str_eq(pr->task->task_type, ru->task_types.v[i])) {
+			reason(tmp, ru, "task type %s", ru->task_types.v[i]);
+			kinds |= K_TASK;
+		}
+	}
+	for (i = 0; i < ru->authors.n; i++) {
+		if (pol_author_match(ru->authors.v[i], pr->author)) {
+			reason(tmp, ru, "author %s", pr->author);
+			kinds |= K_AUTHOR;
+			break;
+		}
+	}
+	if (ru->min_lines > 0 && t->lines >= ru->min_lines) {
+		reason(tmp, ru, "%ld lines changed (at least %ld)", t->lines, ru->min_lines);
+		kinds |= K_LINES;
+	}
+	if (ru->min_files > 0 && t->files >= ru->min_files) {
+		reason(tmp, ru, "%ld files changed (at least %ld)", t->files, ru->min_files);
+		kinds |= K_FILES;
+	}
+	if (!ru->match_all || kinds == rule_kinds(ru))
+		for (i = 0; i < tmp->n_reasons; i++)
+			gth_assessment_add_reason(a, tmp->reasons[i].risk, tmp->reasons[i].rule,
+			    tmp->reasons[i].what);
+	gth_assessment_free(tmp);
 }
 
 static int

@@ -34,6 +34,7 @@ struct pol_rule {
 	long min_files;		/* -1 when unset */
 	bool manifest;
 	bool guardrail;
+	bool match_all;		/* match = all: every kind of condition must match */
 	char *origin;		/* file:line of the rule's first entry */
 };
 

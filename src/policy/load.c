@@ -301,10 +301,18 @@ load_rule_key(struct pol_rule *ru, const struct gth_cfg_entry *e, struct gth_err
 		return get_bool(e, &ru->manifest, err);
 	if (strcmp(e->key, "guardrail") == 0)
 		return get_bool(e, &ru->guardrail, err);
+	if (strcmp(e->key, "match") == 0) {
+		if ((r = need_value(e, err)) < 0)
+			return r;
+		if (!gth_str_eq(e->value, "any") && !gth_str_eq(e->value, "all"))
+			return perr(err, e, "rule.match: \"%s\" is not any or all", e->value);
+		ru->match_all = gth_str_eq(e->value, "all");
+		return 0;
+	}
 	if (strcmp(e->key, "label") != 0 && strcmp(e->key, "task-type") != 0 &&
 	    strcmp(e->key, "author") != 0)
 		return perr(err, e, "unknown key rule.%s (class, path, label, task-type, author, "
-		    "min-lines, min-files, manifest, guardrail)", e->key);
+		    "min-lines, min-files, manifest, guardrail, match)", e->key);
 	if ((r = need_value(e, err)) < 0)
 		return r;
 	if (strcmp(e->key, "task-type") == 0) {
@@ -424,6 +432,9 @@ check_rule(struct pol_rule *ru, struct gth_err *err)
 		return gth_err_set(err, -GTH_E_POLICY, "%s: rule %s matches nothing (give path, "
 		    "label, task-type, author, min-lines, min-files or manifest)", ru->origin,
 		    ru->name);
+	if (ru->guardrail && ru->match_all)
+		return gth_err_set(err, -GTH_E_POLICY, "%s: rule %s: a guardrail cannot depend on "
+		    "other conditions (match = all)", ru->origin, ru->name);
 	if (ru->guardrail && ru->n_paths == 0)
 		return gth_err_set(err, -GTH_E_POLICY, "%s: rule %s: guardrail = true needs paths",
 		    ru->origin, ru->name);
@@ -532,8 +543,9 @@ finish(struct gth_policy *p)
 		canon_list(&b, "labels", &ru->labels);
 		canon_list(&b, "task-types", &ru->task_types);
 		canon_list(&b, "authors", &ru->authors);
-		gth_buf_addf(&b, " min-lines=%ld min-files=%ld manifest=%d guardrail=%d\n",
-		    ru->min_lines, ru->min_files, ru->manifest, ru->guardrail);
+		gth_buf_addf(&b, " min-lines=%ld min-files=%ld manifest=%d guardrail=%d match=%s\n",
+		    ru->min_lines, ru->min_files, ru->manifest, ru->guardrail,
+		    ru->match_all ? "all" : "any");
 	}
 	free(p->canonical);
 	p->canonical = gth_buf_take(&b, NULL);
@@ -663,6 +675,7 @@ copy_rule(struct gth_policy *dst, const struct pol_rule *src)
 	ru->min_files = src->min_files;
 	ru->manifest = src->manifest;
 	ru->guardrail = src->guardrail;
+	ru->match_all = src->match_all;
 	gth_strvec_extend(&ru->labels, &src->labels);
 	gth_strvec_extend(&ru->task_types, &src->task_types);
 	gth_strvec_extend(&ru->authors, &src->authors);

@@ -95,7 +95,11 @@ main(void)
 		  "t:10: class: \"hihg\" is not a class (low, medium, high, critical)" },
 		{ CLASSES "[rule \"a\"]\nclass = high\npaths = x\n",
 		  "t:11: unknown key rule.paths (class, path, label, task-type, author, min-lines, "
-		  "min-files, manifest, guardrail)" },
+		  "min-files, manifest, guardrail, match)" },
+		{ CLASSES "[rule \"a\"]\nclass = high\npath = x\nmatch = both\n",
+		  "t:12: rule.match: \"both\" is not any or all" },
+		{ CLASSES "[rule \"g\"]\nguardrail = true\npath = ci.yml\nlabel = x\nmatch = all\n",
+		  "t:10: rule g: a guardrail cannot depend on other conditions (match = all)" },
 		{ CLASSES "[rule \"a\"]\nclass = high\ntask-type = securty_critical\n",
 		  "t:11: task-type: \"securty_critical\" is not a known task type "
 		  "(see doc/policy.md)" },
