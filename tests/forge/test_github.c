@@ -95,7 +95,7 @@ test_queue_page(void)
 	    "requested user");
 	ok(pr->requested_teams.n == 1 && strcmp(pr->requested_teams.v[0], "security") == 0,
 	    "requested team (slug)");
-	ok(pr->ready_at > pr->created_at && pr->ready_at == 1763640000,
+	ok(pr->ready_at > pr->created_at && pr->ready_at == 1795176000,
 	    "ready_at from ReadyForReviewEvent");
 	is_int(pr->n_checks, 9, "nine checks from the rollup");
 	c = check_named(pr, "build");
