@@ -360,6 +360,7 @@ fetch_error(const struct fetch_state *st, struct gth_err *err)
 int
 gth_mirror_fetch(struct gth_mirror *m, const struct gth_fetch_opts *o, struct gth_err *err)
 {
+	git_remote_create_options ro;
 	git_fetch_options fo;
 	git_remote *remote = NULL;
 	git_strarray specs;
@@ -390,7 +391,14 @@ gth_mirror_fetch(struct gth_mirror *m, const struct gth_fetch_opts *o, struct gt
 	specs.strings = (char **)(uintptr_t)o->refspecs;
 	specs.count = o->n_refspecs;
 
-	if (git_remote_create_anonymous(&remote, m->repo, o->url) < 0) {
+	/*
+	 * No url.<base>.insteadOf rewriting: a rule in someone's git config
+	 * must not send the forge token to another host.
+	 */
+	git_remote_create_options_init(&ro, GIT_REMOTE_CREATE_OPTIONS_VERSION);
+	ro.repository = m->repo;
+	ro.flags = GIT_REMOTE_CREATE_SKIP_INSTEADOF | GIT_REMOTE_CREATE_SKIP_DEFAULT_FETCHSPEC;
+	if (git_remote_create_with_opts(&remote, o->url, &ro) < 0) {
 		rc = gth_git_error(err, -GTH_E_INVAL, "remote URL");
 		goto out;
 	}

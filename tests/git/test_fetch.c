@@ -205,7 +205,8 @@ test_fetch_and_head(void)
 	cmd = xasprintf("%s main", work);
 	want_main = sh_out(cmd);
 	rc = fetch(m, TOKEN, &p, NULL, 0, &err);
-	if (!is_int(rc, 0, "fetch with the token"))
+	if (!is_int(rc, 0, "fetch with the token (a url.insteadOf rule in the user's git config "
+	    "does not redirect it)"))
 		diag("%s", err.msg);
 	ok(p.calls > 0 && p.last.total_objects > 20 &&
 	    p.last.received_objects == p.last.total_objects && p.last.received_bytes > 0,
@@ -333,6 +334,8 @@ test_url(void)
 int
 main(void)
 {
+	char *home, *gitconfig;
+
 	fx = xasprintf("%s/fx", tap_tmpdir());
 	if (fx_make(fx) != 0)
 		skip_all("cannot build the fixture repository");
@@ -340,6 +343,15 @@ main(void)
 		stop_server();
 		skip_all("cannot start the git HTTP server (python3?)");
 	}
+	/*
+	 * A git config that would send every loopback URL to a dead port: each
+	 * fetch below succeeding shows that the rewrite is not applied.
+	 */
+	home = xasprintf("%s/home", tap_tmpdir());
+	gitconfig = xasprintf("mkdir -p '%s' && git config -f '%s/.gitconfig' "
+	    "url.http://127.0.0.1:9/.insteadOf http://127.0.0.1:", home, home);
+	free(sh_out(gitconfig));
+	setenv("HOME", home, 1);
 	gth_git_init(NULL, NULL, NULL);
 	gth_mirror_pr_refspecs("main", 1, "refs/pull", &specs);
 	is_str(specs.v[1], "+refs/pull/1/head:refs/pull/1/head", "PR head refspec");
@@ -357,5 +369,7 @@ main(void)
 	free(fx);
 	free(url);
 	free(log_path);
+	free(home);
+	free(gitconfig);
 	return done_testing();
 }
