@@ -724,30 +724,38 @@ policy_copy(const struct gth_policy *src)
 	return p;
 }
 
+/* Flags are for a reviewer to read: a hostile repository must not be able to flood them. */
+#define REPO_MAX_FLAGS 24
+#define REPO_MAX_RULES 256
+#define REPO_MAX_ENTRIES 4096
+
 static void
-flag_once(struct gth_policy *p, char *msg)
+flag_once(struct gth_policy *p, char *msg, size_t *dropped)
 {
 	if (gth_strvec_has(&p->flags, msg))
 		free(msg);
-	else
+	else if (p->flags.n >= REPO_MAX_FLAGS) {
+		(*dropped)++;
+		free(msg);
+	} else
 		gth_strvec_push_take(&p->flags, msg);
 }
 
 /* Everything a repository may not do is recorded, not obeyed. */
 static void
-flag_repo_entry(struct gth_policy *p, const struct gth_cfg_entry *e)
+flag_repo_entry(struct gth_policy *p, const struct gth_cfg_entry *e, size_t *dropped)
 {
 	char *where = entry_where(e);
 	char *what;
 
 	if (strcmp(e->section, "class") == 0 || strcmp(e->section, "gate") == 0)
-		what = xasprintf("repo policy tried to redefine %s %s (%s = %s) at %s: ignored",
-		    e->section, e->subsection != NULL ? e->subsection : "?", e->key,
+		what = xasprintf("repo policy tried to redefine %s %.60s (%s = %.60s) at %s: "
+		    "ignored", e->section, e->subsection != NULL ? e->subsection : "?", e->key,
 		    e->value != NULL ? e->value : "true", where);
 	else
 		what = xasprintf("repo policy tried to set %s.%s at %s: ignored (a repository "
 		    "may only add rules)", e->section, e->key, where);
-	flag_once(p, what);
+	flag_once(p, what, dropped);
 	free(where);
 }
 
@@ -757,7 +765,7 @@ gth_policy_add_repo_rules(const struct gth_policy *base, const char *text, size_
 {
 	struct gth_policy *p = NULL;
 	struct gth_cfg cfg;
-	size_t i, first_new;
+	size_t i, first_new, dropped = 0;
 	int r;
 
 	*out = NULL;
@@ -765,17 +773,27 @@ gth_policy_add_repo_rules(const struct gth_policy *base, const char *text, size_
 	r = gth_cfg_load_string(&cfg, text, len, origin, err);
 	if (r < 0)
 		goto out;
+	if (cfg.n > REPO_MAX_ENTRIES) {
+		r = gth_err_set(err, -GTH_E_POLICY, "%s: %zu entries; a repository policy may have "
+		    "at most %d", origin, cfg.n, REPO_MAX_ENTRIES);
+		goto out;
+	}
 	p = policy_copy(base);
 	first_new = p->n_rules;
 	for (i = 0; i < cfg.n; i++) {
 		const struct gth_cfg_entry *e = &cfg.v[i];
 
 		if (strcmp(e->section, "rule") != 0) {
-			flag_repo_entry(p, e);
+			flag_repo_entry(p, e, &dropped);
 			continue;
 		}
 		if ((r = load_rule(p, e, true, err)) < 0)
 			goto out;
+		if (p->n_rules - first_new > REPO_MAX_RULES) {
+			r = gth_err_set(err, -GTH_E_POLICY, "%s: a repository policy may have at most "
+			    "%d rules", origin, REPO_MAX_RULES);
+			goto out;
+		}
 	}
 	/* Validate and weed out repo rules that could only lower, or shadow a host rule. */
 	for (i = first_new; i < p->n_rules;) {
@@ -786,17 +804,17 @@ gth_policy_add_repo_rules(const struct gth_policy *base, const char *text, size_
 		if ((r = check_rule(ru, err)) < 0)
 			goto out;
 		if (find_rule((struct gth_policy *)base, plain) != NULL)
-			msg = xasprintf("repo policy tried to redefine host rule %s (%s) at %s: "
+			msg = xasprintf("repo policy tried to redefine host rule %.60s (%s) at %s: "
 			    "ignored", plain, gth_risk_name(ru->risk), ru->origin);
 		else if (ru->risk == p->default_class)
-			msg = xasprintf("repo policy rule %s assigns %s, which cannot raise the "
+			msg = xasprintf("repo policy rule %.60s assigns %s, which cannot raise the "
 			    "class, at %s: ignored (a repository may only raise)", plain,
 			    gth_risk_name(ru->risk), ru->origin);
 		else if (ru->risk < p->default_class)
-			msg = xasprintf("repo policy tried to lower the class to %s with rule %s "
+			msg = xasprintf("repo policy tried to lower the class to %s with rule %.60s "
 			    "at %s: ignored", gth_risk_name(ru->risk), plain, ru->origin);
 		if (msg != NULL) {
-			flag_once(p, msg);
+			flag_once(p, msg, &dropped);
 			rule_release(ru);
 			memmove(ru, ru + 1, (p->n_rules - i - 1) * sizeof(*ru));
 			p->n_rules--;
@@ -804,6 +822,9 @@ gth_policy_add_repo_rules(const struct gth_policy *base, const char *text, size_
 		}
 		i++;
 	}
+	if (dropped > 0)
+		gth_strvec_push_take(&p->flags, xasprintf("repo policy: %zu more attempts to change "
+		    "what it may not were ignored", dropped));
 	finish(p);
 	*out = p;
 	p = NULL;

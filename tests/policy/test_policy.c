@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "gatehouse/base/buf.h"
 #include "gatehouse/base/err.h"
 #include "gatehouse/base/xalloc.h"
 #include "gatehouse/policy/policy.h"
@@ -326,6 +327,29 @@ main(void)
 	gth_policy_free(p);
 	free(text);
 	free(path);
+
+	/* A hostile repository can neither flood the reviewer with flags nor the CPU with rules. */
+	{
+		struct gth_buf b = GTH_BUF_INIT;
+
+		for (i = 0; i < 100; i++)
+			gth_buf_addf(&b, "[gate \"g%zu\"]\n\tcheck = x\n", i);
+		r = gth_policy_add_repo_rules(host, b.data, b.len, "flood", &p, &err);
+		is_int(r, 0, "a repo policy of 100 gate redefinitions loads");
+		is_int(gth_policy_flags(p)->n, 25, "flags are capped, plus one summary");
+		ok(has_flag(p, "repo policy: 76 more attempts to change what it may not were ignored"),
+		    "the summary counts what was not listed");
+		gth_policy_free(p);
+		gth_buf_reset(&b);
+		for (i = 0; i < 300; i++)
+			gth_buf_addf(&b, "[rule \"r%zu\"]\n\tclass = high\n\tpath = x%zu\n", i, i);
+		p = NULL;
+		r = gth_policy_add_repo_rules(host, b.data, b.len, "many", &p, &err);
+		is_int(r, -GTH_E_POLICY, "a repo policy with 300 rules is refused");
+		is_str(err.msg, "many: a repository policy may have at most 256 rules",
+		    "and says why");
+		gth_buf_release(&b);
+	}
 
 	/* A repo policy with a syntax error or a typo is refused with its origin:line. */
 	{
