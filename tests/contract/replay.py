@@ -80,6 +80,8 @@ def main():
     through("GET", "/repos/acme/web-console/pulls/202/files",
             name="files with a binary file (no patch) -> 200, no violations")
     through("GET", "/repos/acme/payments-api/pulls/105/reviews")
+    through("GET", "/repos/acme/payments-api/pulls/105/commits")
+    through("GET", "/repos/acme/payments-api/pulls/102/requested_reviewers")
     through("GET", "/repos/acme/payments-api/commits/%s/check-runs" % sha)
     runs = json.loads(call(FORGE, "GET", "/repos/acme/payments-api/commits/%s/check-runs"
                            % sha)[2])["check_runs"]

@@ -2317,7 +2317,8 @@ def r_add_labels(w, ctx, owner, name, number):
     return Resp(200, [ctx["shapes"].label(repo, x) for x in pr["labels"]])
 
 
-@route("GET", r"/repos/" + O + r"/pulls/(?P<number>\d+)/requested_reviewers", "list_requested_reviewers")
+@route("GET", r"/repos/" + O + r"/pulls/(?P<number>\d+)/requested_reviewers",
+       "list_requested_reviewers")
 def r_list_requested_reviewers(w, ctx, owner, name, number):
     repo, pr = need_pr(w, owner, name, number)
     shapes = ctx["shapes"]

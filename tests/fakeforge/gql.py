@@ -955,7 +955,8 @@ def cursor_index(c):
             return int(s[10:])
     except (ValueError, UnicodeDecodeError):
         pass
-    raise GraphQLError("`%s` does not appear to be a valid cursor." % c, etype="INVALID_CURSOR_ARGUMENTS")
+    raise GraphQLError("`%s` does not appear to be a valid cursor." % c,
+                       etype="INVALID_CURSOR_ARGUMENTS")
 
 
 def connection(items, args, extra=None):

@@ -656,14 +656,16 @@ def t_genscenario(tmp):
     d = os.path.join(tmp, "gen0")
     p = subprocess.Popen([sys.executable, os.path.join(HERE, "fakeforge.py"), "--scenario",
                           os.path.join(d, "big.json"), "--state-dir", os.path.join(d, "st"),
-                          "--warm"], stdout=subprocess.PIPE, text=True)
+                          "--warm", "--latency-ms", "250"], stdout=subprocess.PIPE, text=True)
     try:
         url = p.stdout.readline().split()[1]
         r = urllib.request.Request(url + "/search/issues?q=is:pr+label:needs-checkpoint")
         r.add_header("Authorization", "Bearer ghp_benchReviewer000000000000000000000001")
+        t = time.time()
         with urllib.request.urlopen(r, timeout=30) as resp:
             b = json.load(resp)
         is_(b["total_count"], 36, "generated scenario serves its PRs (36 of 40 labelled)")
+        ok(time.time() - t >= 0.25, "--latency-ms delays every answer")
     finally:
         p.terminate()
         p.wait(10)
