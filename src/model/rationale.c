@@ -25,6 +25,7 @@
 #define MAX_LINK_NEST	8	/* link text inside link text, e.g. badges */
 #define MAX_ISSUES	64	/* "Fixes #N" references kept */
 #define NONE		SIZE_MAX
+#define NO_MATCH	UINT32_MAX
 #define MIN_COLS	20	/* narrowest layout */
 #define MIN_ROOM	10	/* columns kept for text after a line's prefix */
 
@@ -60,10 +61,10 @@ struct parser {
 	int item_level;
 
 	struct gth_buf scratch;		/* inline output of the block being finished */
-	size_t *match;			/* bracket partner per byte of that block */
+	uint32_t *match;		/* bracket partner, set at each '[' and '(' of that block */
 	size_t cap_match;
-	size_t *stack;
-	size_t cap_stack;
+	uint32_t *sq, *par;		/* open '[' and '(' (bodies are capped far below 4 GB) */
+	size_t cap_sq, cap_par;
 };
 
 /* Locale-free character classes: the body is not in the user's locale. */
@@ -313,45 +314,48 @@ scan_issues(struct parser *p, const char *s, size_t n)
 
 /* ---- inline text: links shown with their targets ---- */
 
-/* Partner of every '[' and '(' of s, or NONE; backslash escapes respected, '(' closes on its line. */
+/* Partner of every '[' and '(' of s, or NO_MATCH; backslash escapes respected, '(' closes on its line. */
 static void
 match_brackets(struct parser *p, const char *s, size_t n)
 {
-	size_t i, nsq = 0, npar = 0, *sq, *par;
+	size_t i, nsq = 0, npar = 0;
 
 	gth_grow(&p->match, &p->cap_match, n + 1, sizeof(*p->match));
-	gth_grow(&p->stack, &p->cap_stack, 2 * n + 2, sizeof(*p->stack));
-	sq = p->stack;
-	par = p->stack + n + 1;
 	for (i = 0; i < n; i++) {
-		p->match[i] = NONE;
 		if (s[i] == '\\' && i + 1 < n) {
-			p->match[++i] = NONE;
+			i++;
 		} else if (s[i] == '[') {
-			sq[nsq++] = i;
+			p->match[i] = NO_MATCH;
+			GTH_PUSH(p->sq, nsq, p->cap_sq) = (uint32_t)i;
 		} else if (s[i] == ']') {
 			if (nsq > 0)
-				p->match[sq[--nsq]] = i;
+				p->match[p->sq[--nsq]] = (uint32_t)i;
 		} else if (s[i] == '(') {
-			par[npar++] = i;
+			p->match[i] = NO_MATCH;
+			GTH_PUSH(p->par, npar, p->cap_par) = (uint32_t)i;
 		} else if (s[i] == ')') {
 			if (npar > 0)
-				p->match[par[--npar]] = i;
+				p->match[p->par[--npar]] = (uint32_t)i;
 		} else if (s[i] == '\n') {
 			npar = 0;
 		}
 	}
 }
 
-/* A link "[text](dest)" starting at s[i] == '[' and ending before `to`: sets *j (']') and *k (')'). */
+/*
+ * A link "[text](dest)" at s[i] == '[' (not escaped) ending before `to`: sets
+ * *j (']') and *k (')').  Only '[' and '(' positions of match are read.
+ */
 static bool
 link_at(const struct parser *p, const char *s, size_t i, size_t to, size_t *j, size_t *k)
 {
+	if (p->match[i] == NO_MATCH)
+		return false;
 	*j = p->match[i];
-	if (*j == NONE || *j + 1 >= to || s[*j + 1] != '(')
+	if (*j + 1 >= to || s[*j + 1] != '(' || p->match[*j + 1] == NO_MATCH)
 		return false;
 	*k = p->match[*j + 1];
-	return *k != NONE && *k < to;
+	return *k < to;
 }
 
 /* Length of the URL starting at s (n bytes), trailing punctuation left out. */
@@ -878,7 +882,8 @@ gth_rationale_parse(const char *body, size_t len, struct gth_rationale *out)
 	free(p.loff);
 	free(p.ioff);
 	free(p.match);
-	free(p.stack);
+	free(p.sq);
+	free(p.par);
 	gth_buf_release(&p.text);
 	gth_buf_release(&p.scratch);
 }
