@@ -106,9 +106,19 @@ gth_review_body_parse(const char *body, size_t len, char **record_json, char **a
 		gth_err_set(err, r, "malformed signature block");
 		goto out;
 	}
+	if (memchr(open, '\0', (size_t)(end - open)) != NULL) {
+		gth_err_set(err, r, "NUL byte in the decision block");
+		goto out;
+	}
+	*id = xstrndup(m + strlen(GTH_BODY_MARKER), idlen);
+	if (!gth_decision_id_valid(*id)) {
+		free(*id);
+		*id = NULL;
+		gth_err_set(err, r, "malformed decision marker id");
+		goto out;
+	}
 	*record_json = xstrndup(rec, (size_t)(rec_end - rec));
 	*armored = xstrndup(arm, (size_t)(arm_end - arm));
-	*id = xstrndup(m + strlen(GTH_BODY_MARKER), idlen);
 	r = 0;
 out:
 	gth_buf_release(&norm);
