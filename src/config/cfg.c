@@ -545,10 +545,18 @@ gth_cfg_error(struct gth_err *err, const struct gth_cfg_entry *e, const char *fm
 		return gth_err_set(err, -GTH_E_CONFIG, "%s", detail);
 	if (e->line > 0)
 		return gth_err_set(err, -GTH_E_CONFIG, "%s:%d: %s", e->origin, e->line, detail);
-	if (gth_str_eq(e->origin, "-c"))
+	if (gth_str_eq(e->origin, "-c")) {
+		char *name = xasprintf("%s.%s:", e->section, e->key);
+		bool named = gth_str_has_prefix(detail, name);
+
+		free(name);
+		/* The message already names the key: do not say it twice. */
+		if (named)
+			return gth_err_set(err, -GTH_E_CONFIG, "-c %s", detail);
 		return gth_err_set(err, -GTH_E_CONFIG, "-c %s%s%s.%s: %s", e->section,
 		    e->subsection != NULL ? "." : "", e->subsection != NULL ? e->subsection : "",
 		    e->key, detail);
+	}
 	return gth_err_set(err, -GTH_E_CONFIG, "%s: %s", e->origin, detail);
 }
 
