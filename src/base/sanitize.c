@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gatehouse/base/buf.h"
 #include "gatehouse/base/sanitize.h"
 #include "gatehouse/base/xalloc.h"
 
@@ -455,4 +456,26 @@ gth_text_warnings_total(const struct gth_text_warnings *w)
 	for (i = GTH_TEXT_PLAIN + 1; i < GTH_TEXT__COUNT; i++)
 		t += w->count[i];
 	return t;
+}
+
+char *
+gth_text_warnings_summary(const struct gth_text_warnings *w)
+{
+	static const char *const names[GTH_TEXT__COUNT][2] = {
+		[GTH_TEXT_CONTROL] = { "control character", "control characters" },
+		[GTH_TEXT_BADBYTE] = { "invalid UTF-8 byte", "invalid UTF-8 bytes" },
+		[GTH_TEXT_BIDI] = { "bidi control", "bidi controls" },
+		[GTH_TEXT_INVISIBLE] = { "invisible character", "invisible characters" },
+		[GTH_TEXT_MIXED] = { "mixed-script word", "mixed-script words" },
+	};
+	struct gth_buf b = GTH_BUF_INIT;
+	size_t i;
+
+	if (gth_text_warnings_total(w) == 0)
+		return NULL;
+	for (i = GTH_TEXT_PLAIN + 1; i < GTH_TEXT__COUNT; i++)
+		if (w->count[i] > 0)
+			gth_buf_addf(&b, "%s%zu %s", b.len ? ", " : "", w->count[i],
+			    names[i][w->count[i] != 1]);
+	return gth_buf_take(&b, NULL);
 }

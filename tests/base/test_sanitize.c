@@ -217,6 +217,16 @@ test_classes_counted(void)
 	gth_text_warnings_add(&sum, &w);
 	is_int(gth_text_warnings_total(&sum), 10, "per-PR totals add up");
 	free(t);
+	t = gth_text_warnings_summary(&sum);
+	is_str(t, "2 control characters, 2 invalid UTF-8 bytes, 2 bidi controls, "
+	    "2 invisible characters, 2 mixed-script words", "banner names every class");
+	free(t);
+	memset(&sum, 0, sizeof(sum));
+	ok(gth_text_warnings_summary(&sum) == NULL, "no banner for clean text");
+	sum.count[GTH_TEXT_BIDI] = 1;
+	t = gth_text_warnings_summary(&sum);
+	is_str(t, "1 bidi control", "singular for one");
+	free(t);
 	t = gth_sanitize_str(NULL, 0, 0, NULL);
 	is_str(t, "", "NULL with length 0 is the empty string");
 	free(t);

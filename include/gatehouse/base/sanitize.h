@@ -114,6 +114,13 @@ void gth_text_warnings_add(struct gth_text_warnings *a, const struct gth_text_wa
 size_t gth_text_warnings_total(const struct gth_text_warnings *w);
 
 /*
+ * The per-PR banner text, e.g. "2 bidi controls, 1 invisible character,
+ * 1 mixed-script word" (classes in enum order, plural when needed).
+ * Returns an owned string, or NULL when there is nothing to warn about.
+ */
+char *gth_text_warnings_summary(const struct gth_text_warnings *w);
+
+/*
  * Strict UTF-8: decode one code point from s (len > 0).  Returns the number of
  * bytes consumed (1-4) and sets *cp, or returns -1 for an invalid sequence
  * (overlong, surrogate, > U+10FFFF, truncated) with *cp undefined.
