@@ -66,6 +66,8 @@ struct pr_state {
 	struct anchor *loose;			/* annotations with no place in the diff */
 	size_t n_loose, cap_loose;
 	struct gth_text_warnings warn;		/* everything from the forge and the repo */
+	struct gth_text_warnings *file_warn;	/* per file, cached once the file is loaded */
+	bool *file_counted;
 	const char *body;			/* the body rat was parsed from */
 	struct gth_rationale rat;
 	struct gth_rat_lines rat_lines;
@@ -121,13 +123,14 @@ struct gth_ui {
 	struct delivery *deliveries;
 	size_t n_deliveries, cap_deliveries;
 
+	struct gth_sanitized scratch;	/* reused for every diff line drawn */
 	char message[512];
 	enum gth_msg_level message_level;
 };
 
 /* Glyphs, UTF-8 or ASCII. */
 enum glyph { G_VBAR, G_HBAR, G_PASS, G_FAIL, G_PENDING, G_MISSING, G_SKIPPED, G_AWAITING,
-	G_ARROW, G_ELLIPSIS, G_ANNOT, G_BULLET, G_WARN, G_BAR_FULL, G_BAR_EMPTY, G_VIEWED, G__COUNT };
+	G_ARROW, G_ELLIPSIS, G_ANNOT, G_BULLET, G_WARN, G_BAR_FULL, G_BAR_EMPTY, G_VIEWED, G_CURSOR, G__COUNT };
 const char *ui_glyph(const struct gth_ui *ui, enum glyph g);
 
 time_t ui_now(const struct gth_ui *ui);

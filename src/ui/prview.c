@@ -220,10 +220,12 @@ add_warn(struct gth_text_warnings *w, const char *s)
 }
 
 static void
-count_file(struct gth_text_warnings *w, const struct gth_diff *d, size_t f)
+count_file(struct gth_sanitized *san, struct gth_text_warnings *w, const struct gth_diff *d,
+	size_t f)
 {
 	const struct gth_diff_file *df = &d->files[f];
 
+	memset(w, 0, sizeof(*w));
 	add_warn(w, df->new_path);
 	if (df->old_path != NULL && !gth_str_eq(df->old_path, df->new_path))
 		add_warn(w, df->old_path);
@@ -231,16 +233,14 @@ count_file(struct gth_text_warnings *w, const struct gth_diff *d, size_t f)
 		return;
 	for (size_t i = df->first_line; i < df->first_line + df->n_lines && i < d->n_lines; i++) {
 		const struct gth_diff_line *l = &d->lines[i];
-		struct gth_sanitized s = { 0 };
 
-		gth_sanitize(gth_diff_line_text(d, l), l->len, GTH_SAN_KEEP_TABS, &s);
-		gth_text_warnings_add(w, &s.warn);
-		gth_sanitized_release(&s);
+		gth_sanitize(gth_diff_line_text(d, l), l->len, GTH_SAN_KEEP_TABS, san);
+		gth_text_warnings_add(w, &san->warn);
 	}
 }
 
 static void
-count_warnings(struct pr_state *p)
+count_warnings(struct gth_ui *ui, struct pr_state *p)
 {
 	const struct gth_pr *pr = p->it->pr;
 
@@ -270,8 +270,14 @@ count_warnings(struct pr_state *p)
 		for (size_t i = 0; i < pr->task->constraints.n; i++)
 			add_warn(&p->warn, pr->task->constraints.v[i]);
 	}
-	for (size_t f = 0; f < p->n_files; f++)
-		count_file(&p->warn, p->d, f);
+	/* A loaded file is read once, not again on every set_pr of the same diff. */
+	for (size_t f = 0; f < p->n_files; f++) {
+		if (!p->file_counted[f]) {
+			count_file(&ui->scratch, &p->file_warn[f], p->d, f);
+			p->file_counted[f] = p->d->files[f].loaded;
+		}
+		gth_text_warnings_add(&p->warn, &p->file_warn[f]);
+	}
 }
 
 static int
@@ -343,6 +349,8 @@ pr_close(struct gth_ui *ui)
 	free(p->viewed);
 	free(p->load_asked);
 	free(p->loose);
+	free(p->file_warn);
+	free(p->file_counted);
 	free(p->ref);
 	gth_rationale_release(&p->rat);
 	gth_rat_lines_release(&p->rat_lines);
@@ -373,6 +381,11 @@ pr_open(struct gth_ui *ui, const struct gth_queue_item *it, const struct gth_dif
 		bool keep = same && n == p->n_files;
 		bool *viewed = xcalloc(n + 1, sizeof(bool)), *asked = xcalloc(n + 1, sizeof(bool));
 
+		free(p->file_warn);
+		free(p->file_counted);
+		p->file_warn = xcalloc(n + 1, sizeof(*p->file_warn));
+		p->file_counted = xcalloc(n + 1, sizeof(bool));
+
 		for (size_t f = 0; keep && f < n; f++) {
 			viewed[f] = p->viewed[f];
 			asked[f] = p->load_asked[f] && !d->files[f].loaded;
@@ -397,7 +410,7 @@ pr_open(struct gth_ui *ui, const struct gth_queue_item *it, const struct gth_dif
 			p->load_asked[f] = false;
 	if (d != NULL)
 		place_annotations(p);
-	count_warnings(p);
+	count_warnings(ui, p);
 	clamp_top(p);
 }
 
@@ -779,15 +792,10 @@ pr_position(const struct gth_ui *ui, char *out, size_t n)
 		snprintf(out, n, "no files");
 		return;
 	}
-	row = row_at(p, p->cur);
-	if (row.kind == ROW_LINE && p->d->lines[row.line].new_no != 0)
-		snprintf(out, n, "file %zu/%zu line %u", p->cur.f + 1, p->n_files,
-			p->d->lines[row.line].new_no);
-	else if (row.kind == ROW_LINE && p->d->lines[row.line].old_no != 0)
-		snprintf(out, n, "file %zu/%zu old line %u", p->cur.f + 1, p->n_files,
-			p->d->lines[row.line].old_no);
-	else
-		snprintf(out, n, "file %zu/%zu", p->cur.f + 1, p->n_files);
+	/* No line number here: the gutter has it, and a status bar that changes on every
+	 * line would cost bytes on every scroll. */
+	(void)row;
+	snprintf(out, n, "file %zu/%zu", p->cur.f + 1, p->n_files);
 }
 
 /* --- drawing helpers ----------------------------------------------------- */
@@ -1097,7 +1105,7 @@ draw_line(struct gth_ui *ui, struct gth_screen *scr, int y, int x, int w, size_t
 	int nd = gutter_digits(d, df), gx = 0, tw, role = GTH_ROLE_NORMAL, hi_role = 0;
 	const char *marker = " ";
 	char num[24];
-	struct gth_sanitized san = { 0 };
+	struct gth_sanitized *san = &ui->scratch;
 	bool plain;
 
 	switch (l->kind) {
@@ -1138,10 +1146,10 @@ draw_line(struct gth_ui *ui, struct gth_screen *scr, int y, int x, int w, size_t
 	tw = w - gx;
 	if (tw <= 0)
 		return;
-	gth_sanitize(t, l->len, GTH_SAN_KEEP_TABS, &san);
-	gth_screen_put_sanitized(scr, y, x + gx, role, &san, p->hscroll, tw);
-	plain = san.len == l->len && san.n_runs <= 1 &&
-		(san.n_runs == 0 || san.runs[0].cls == GTH_TEXT_PLAIN);
+	gth_sanitize(t, l->len, GTH_SAN_KEEP_TABS, san);
+	gth_screen_put_sanitized(scr, y, x + gx, role, san, p->hscroll, tw);
+	plain = san->len == l->len && san->n_runs <= 1 &&
+		(san->n_runs == 0 || san->runs[0].cls == GTH_TEXT_PLAIN);
 	if (hi_role != 0 && plain) {
 		size_t j = pair_of(d, df, i);
 
@@ -1168,15 +1176,14 @@ draw_line(struct gth_ui *ui, struct gth_screen *scr, int y, int x, int w, size_t
 	if (ui->search != NULL && ui->search[0] != '\0') {
 		size_t n = strlen(ui->search);
 
-		for (size_t k = 0; k + n <= san.len; k++) {
-			if (strncasecmp(san.text + k, ui->search, n) == 0) {
-				recolor(scr, y, x + gx, tw, p->hscroll, col_of(san.text, san.len, k),
-					col_of(san.text, san.len, k + n), GTH_ROLE_SEARCH_MATCH);
+		for (size_t k = 0; k + n <= san->len; k++) {
+			if (strncasecmp(san->text + k, ui->search, n) == 0) {
+				recolor(scr, y, x + gx, tw, p->hscroll, col_of(san->text, san->len, k),
+					col_of(san->text, san->len, k + n), GTH_ROLE_SEARCH_MATCH);
 				k += n - 1;
 			}
 		}
 	}
-	gth_sanitized_release(&san);
 }
 
 static void
@@ -1223,6 +1230,13 @@ render_diff(struct gth_ui *ui, struct gth_screen *scr, int y0, int x, int h, int
 	}
 	clamp_top(p);
 	pos = p->top;
+	/*
+	 * The cursor is a marker in a column of its own, not a highlighted row:
+	 * moving or scrolling by a line then rewrites one new row and two marker
+	 * cells, which keeps a line scroll over SSH under ~100 bytes.
+	 */
+	x++;
+	w--;
 	for (int r = 0; r < h; r++) {
 		struct row row = row_at(p, pos);
 		int y = y0 + r;
@@ -1243,8 +1257,9 @@ render_diff(struct gth_ui *ui, struct gth_screen *scr, int y0, int x, int h, int
 		default:
 			break;
 		}
-		if (pos_cmp(pos, p->cur) == 0 && p->focus == PANEL_DIFF)
-			gth_screen_mark(scr, y, x, w, GTH_CELL_SELECTED);
+		if (pos_cmp(pos, p->cur) == 0)
+			gth_screen_puts(scr, y, x - 1, p->focus == PANEL_DIFF ? GTH_ROLE_NORMAL :
+				GTH_ROLE_DIM, ui_glyph(ui, G_CURSOR), 1);
 		if (!pos_next(p, &pos))
 			break;
 	}

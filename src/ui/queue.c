@@ -483,8 +483,11 @@ draw_row(struct gth_ui *ui, struct gth_screen *scr, int y, const struct gth_queu
 		gth_screen_put_untrusted(scr, y, x, GTH_ROLE_DIM, pr->author, strlen(pr->author), 0,
 			w_agent, NULL);
 	x += w_agent + 1;
-	ui_format_duration(tmp, sizeof(tmp),
-		(long long)(now - (pr->ready_at != 0 ? pr->ready_at : pr->created_at)));
+	if (pr->ready_at != 0 || pr->created_at != 0)
+		ui_format_duration(tmp, sizeof(tmp),
+			(long long)(now - (pr->ready_at != 0 ? pr->ready_at : pr->created_at)));
+	else
+		snprintf(tmp, sizeof(tmp), "-");
 	gth_screen_puts(scr, y, x + 4 - (int)strlen(tmp), GTH_ROLE_DIM, tmp, 4);
 	x += 5;
 	dl = ui_delivery_for(ui, ref);

@@ -19,10 +19,10 @@
 #define LINE_MAX_BYTES	1024
 
 static const char *const glyphs_utf8[G__COUNT] = {
-	"│", "─", "✓", "✗", "○", "?", "-", "!", "→", "…", "▲", "•", "!!", "█", "░", "✔",
+	"│", "─", "✓", "✗", "○", "?", "-", "!", "→", "…", "▲", "•", "!!", "█", "░", "✔", "▶",
 };
 static const char *const glyphs_ascii[G__COUNT] = {
-	"|", "-", "+", "x", "o", "?", "-", "!", "->", "...", "^", "*", "!!", "#", ".", "v",
+	"|", "-", "+", "x", "o", "?", "-", "!", "->", "...", "^", "*", "!!", "#", ".", "v", ">",
 };
 
 const char *
@@ -240,6 +240,7 @@ gth_ui_free(struct gth_ui *ui)
 	free(ui->status_sync_detail);
 	free(ui->status_login);
 	free(ui->progress_what);
+	gth_sanitized_release(&ui->scratch);
 	for (size_t i = 0; i < ui->n_deliveries; i++) {
 		free(ui->deliveries[i].ref);
 		free(ui->deliveries[i].detail);
