@@ -256,7 +256,60 @@ is_repo_char(char c)
 	return is_alnum(c) || c == '-' || c == '_' || c == '.';
 }
 
-/* GitHub's closing keywords followed by "#N" or "owner/repo#N". */
+/* Length of the URL starting at s (n bytes), trailing punctuation left out. */
+static size_t
+url_len(const char *s, size_t n)
+{
+	size_t e = 0, open = 0;
+
+	while (e < n && (unsigned char)s[e] > ' ' && s[e] != '<' && s[e] != '>' && s[e] != '"' &&
+	    s[e] != '`' && s[e] != 0x7f) {
+		if (s[e] == '(')
+			open++;
+		else if (s[e] == ')' && open-- == 0)
+			break;
+		e++;
+	}
+	while (e > 0 && strchr(".,;:!?'*", s[e - 1]) != NULL)
+		e--;
+	return e;
+}
+
+static bool
+url_start(const char *s, size_t n)
+{
+	return ci_prefix(s, n, "https://") || ci_prefix(s, n, "http://");
+}
+
+/*
+ * "https://host/owner/repo/issues/N" (GitLab: ".../group/proj/-/issues/N"):
+ * recorded as owner/repo#N.  The host is not checked; the forge layer knows
+ * which one is ours.
+ */
+static void
+issue_url(struct parser *p, const char *u, size_t n)
+{
+	const char *path = find(u, n, "://"), *iss;
+	size_t k, pl;
+	long num;
+
+	if (path == NULL || (path = memchr(path + 3, '/', n - (size_t)(path + 3 - u))) == NULL)
+		return;
+	path++;
+	pl = n - (size_t)(path - u);
+	if ((iss = find(path, pl, "/issues/")) == NULL)
+		return;
+	k = (size_t)(iss - u) + 8;
+	if ((num = digits(u, n, &k)) <= 0 || (k < n && u[k] != '#'))
+		return;
+	pl = (size_t)(iss - path);
+	if (pl >= 2 && path[pl - 1] == '-' && path[pl - 2] == '/')
+		pl -= 2;
+	if (pl > 0 && memchr(path, '/', pl) != NULL)
+		add_issue(p, num, path, pl);
+}
+
+/* GitHub's closing keywords followed by "#N", "owner/repo#N" or an issue URL. */
 static void
 scan_issues(struct parser *p, const char *s, size_t n)
 {
@@ -293,6 +346,11 @@ scan_issues(struct parser *p, const char *s, size_t n)
 			k++;
 			if ((num = digits(s, n, &k)) > 0)
 				add_issue(p, num, NULL, 0);
+			continue;
+		}
+		if (url_start(s + k, n - k)) {
+			i = k + url_len(s + k, n - k);
+			issue_url(p, s + k, i - k);
 			continue;
 		}
 		q = k;
@@ -356,31 +414,6 @@ link_at(const struct parser *p, const char *s, size_t i, size_t to, size_t *j, s
 		return false;
 	*k = p->match[*j + 1];
 	return *k < to;
-}
-
-/* Length of the URL starting at s (n bytes), trailing punctuation left out. */
-static size_t
-url_len(const char *s, size_t n)
-{
-	size_t e = 0, open = 0;
-
-	while (e < n && (unsigned char)s[e] > ' ' && s[e] != '<' && s[e] != '>' && s[e] != '"' &&
-	    s[e] != '`' && s[e] != 0x7f) {
-		if (s[e] == '(')
-			open++;
-		else if (s[e] == ')' && open-- == 0)
-			break;
-		e++;
-	}
-	while (e > 0 && strchr(".,;:!?'*", s[e - 1]) != NULL)
-		e--;
-	return e;
-}
-
-static bool
-url_start(const char *s, size_t n)
-{
-	return ci_prefix(s, n, "https://") || ci_prefix(s, n, "http://");
 }
 
 static void

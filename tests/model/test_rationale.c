@@ -140,6 +140,8 @@ test_refs(void)
 {
 	static const char body[] =
 	    "Fixes #12, closes owner/repo#3 and Resolves: #12 again.\n"
+	    "Fixes https://github.com/o/r/issues/40 and closes https://gitlab.example/g/p/-/issues/41.\n"
+	    "Fixes https://github.com/o/r/pull/42 is no issue.\n"
 	    "prefixFixes #99 is not a keyword; fixes#5 has no space; fix #0 is no issue.\n"
 	    "Session: [agent log](https://example.com/run/1), trace https://app.devin.ai/sessions/ab.\n"
 	    "<https://claude.ai/code/xyz> and [home](https://example.com/) and "
@@ -149,25 +151,29 @@ test_refs(void)
 	struct gth_rationale r;
 
 	gth_rationale_parse(body, strlen(body), &r);
-	is_int(r.n_issues, 2, "two distinct closing references");
-	if (r.n_issues == 2) {
+	is_int(r.n_issues, 4, "four distinct closing references");
+	if (r.n_issues == 4) {
 		is_int(r.issues[0].number, 12, "Fixes #12");
 		ok(r.issues[0].repo == NULL, "#12 is in this repository");
 		is_int(r.issues[1].number, 3, "closes owner/repo#3");
 		is_str(r.issues[1].repo, "owner/repo", "with its repository");
+		is_int(r.issues[2].number, 40, "Fixes an issue URL");
+		is_str(r.issues[2].repo, "o/r", "repository taken from the URL");
+		is_int(r.issues[3].number, 41, "GitLab issue URL");
+		is_str(r.issues[3].repo, "g/p", "GitLab project path without the /-");
 	}
-	is_int(r.n_links, 5, "five links found");
-	if (r.n_links == 5) {
-		is_str(r.links[0].url, "https://example.com/run/1", "link target");
-		is_str(r.links[0].text, "agent log", "link text");
-		ok(r.links[0].session, "link text saying log marks a session");
-		is_str(r.links[1].url, "https://app.devin.ai/sessions/ab", "bare URL without the dot");
-		ok(r.links[1].session, "devin.ai session URL");
-		is_str(r.links[2].url, "https://claude.ai/code/xyz", "autolink");
-		ok(r.links[2].session, "claude.ai is an agent host");
-		ok(!r.links[3].session && !r.links[3].image, "a plain link is not a session");
-		ok(r.links[4].image, "image flagged");
-		is_int(r.links[4].block, 0, "links know their block");
+	is_int(r.n_links, 8, "eight links found");
+	if (r.n_links == 8) {
+		is_str(r.links[3].url, "https://example.com/run/1", "link target");
+		is_str(r.links[3].text, "agent log", "link text");
+		ok(r.links[3].session, "link text saying log marks a session");
+		is_str(r.links[4].url, "https://app.devin.ai/sessions/ab", "bare URL without the dot");
+		ok(r.links[4].session, "devin.ai session URL");
+		is_str(r.links[5].url, "https://claude.ai/code/xyz", "autolink");
+		ok(r.links[5].session, "claude.ai is an agent host");
+		ok(!r.links[6].session && !r.links[6].image, "a plain link is not a session");
+		ok(r.links[7].image, "image flagged");
+		is_int(r.links[7].block, 0, "links know their block");
 	}
 	is_int(r.n_comments, 1, "one HTML comment");
 	gth_rationale_release(&r);
