@@ -570,10 +570,11 @@ gth_policy_check_state(enum gth_check_kind kind, const char *status, const char 
 	enum gth_gate_state *out)
 {
 	static const char *const pass[] = { "success", "neutral", NULL };
+	/* A stale run (GitHub gave up on it) is not a pass and will not become one. */
 	static const char *const fail[] = { "failure", "timed_out", "cancelled", "startup_failure",
-		"error", NULL };
+		"error", "stale", NULL };
 	static const char *const pending[] = { "queued", "in_progress", "pending", "requested",
-		"expected", "stale", NULL };
+		"expected", NULL };
 	static const char *const awaiting[] = { "action_required", "waiting", NULL };
 	const char *w;
 

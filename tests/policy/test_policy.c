@@ -380,6 +380,7 @@ main(void)
 			{ GTH_CHECK_RUN, "completed", "cancelled", 0, GTH_GATE_FAIL },
 			{ GTH_CHECK_RUN, "COMPLETED", "STARTUP_FAILURE", 0, GTH_GATE_FAIL },
 			{ GTH_CHECK_RUN, "completed", "skipped", 0, GTH_GATE_SKIPPED },
+			{ GTH_CHECK_RUN, "completed", "stale", 0, GTH_GATE_FAIL },
 			{ GTH_CHECK_RUN, "completed", "action_required", 0, GTH_GATE_AWAITING },
 			{ GTH_CHECK_RUN, "waiting", NULL, 0, GTH_GATE_AWAITING },
 			{ GTH_CHECK_RUN, "queued", NULL, 0, GTH_GATE_PENDING },

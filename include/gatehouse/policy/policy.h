@@ -121,7 +121,8 @@ int gth_policy_approve_allowed(const struct gth_policy *p, const struct gth_asse
  * Map a forge's words to a gate state (for forge/ decoders).  kind RUN:
  * status (queued, in_progress, completed, waiting, requested, pending) and
  * conclusion (success, failure, neutral, cancelled, skipped, timed_out,
- * action_required, startup_failure, stale; NULL while running).  kind
+ * action_required, startup_failure, stale; NULL while running; stale is a
+ * failure, as forge/github_json.c reads it).  kind
  * STATUS: status is the state (success, failure, error, pending, expected)
  * and conclusion is ignored.  Case-insensitive.  -GTH_E_PARSE for words it
  * does not know (*out is then PENDING: unknown is never a pass).
