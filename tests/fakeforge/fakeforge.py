@@ -38,6 +38,7 @@ import gql  # noqa: E402
 
 DOCS = "https://docs.github.com/rest"
 API_VERSION = "2022-11-28"
+API_VERSIONS = ("2022-11-28", "2026-03-10")
 ZERO_SHA = "0" * 40
 STATUS_STATES = ("error", "failure", "pending", "success")
 REVIEW_EVENTS = {"APPROVE": "APPROVED", "REQUEST_CHANGES": "CHANGES_REQUESTED",
@@ -1563,6 +1564,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         route_name, resp = "none", None
         token = None
         try:
+            self.check_headers()
             token = self.auth()
             resp, route_name = self.call(path, body, token, fault)
         except HTTPError as e:
@@ -1605,6 +1607,19 @@ class Handler(http.server.BaseHTTPRequestHandler):
                           "documentation_url": "https://docs.github.com/rest/overview/"
                           "rate-limits-for-the-rest-api#about-rate-limits", "status": "403"},
                     hdrs)
+
+    def check_headers(self):
+        # GitHub refuses requests without a User-Agent and unknown API versions.
+        if not self.headers.get("User-Agent"):
+            raise HTTPError(403, "Request forbidden by administrative rules. Please make sure "
+                            "your request has a User-Agent header "
+                            "(https://docs.github.com/en/rest/overview/resources-in-the-rest-api"
+                            "#user-agent-required). Check https://developer.github.com for "
+                            "other possible causes.")
+        version = self.headers.get("X-GitHub-Api-Version")
+        if version is not None and version not in API_VERSIONS:
+            raise HTTPError(400, "API version %s is not supported." % version,
+                            doc="https://docs.github.com/rest/overview/api-versions")
 
     def auth(self):
         h = self.headers.get("Authorization", "")

@@ -124,8 +124,8 @@ def links(h):
 
 
 def get_request(path, token=TOKEN):
-    return ("GET %s HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\nConnection: close\r\n\r\n"
-            % (path, token)).encode()
+    return ("GET %s HTTP/1.1\r\nHost: x\r\nUser-Agent: t\r\nAuthorization: Bearer %s\r\n"
+            "Connection: close\r\n\r\n" % (path, token)).encode()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -143,6 +143,12 @@ def t_auth(f):
     r.add_header("Authorization", "token " + TOKEN)
     with urllib.request.urlopen(r) as resp:
         is_(json.load(resp)["login"], "reviewer", "GHES prefix /api/v3 and 'token' scheme work")
+    st, h, b = f.json("GET", "/user", headers={"X-GitHub-Api-Version": "2021-01-01"})
+    is_(st, 400, "unsupported X-GitHub-Api-Version -> 400")
+    out = f.raw(b"GET /user HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + TOKEN.encode()
+                + b"\r\nConnection: close\r\n\r\n")
+    ok(out.startswith(b"HTTP/1.1 403") and b"User-Agent" in out, "no User-Agent -> 403",
+       out[:200])
     st, h, b = f.json("GET", "/repos/acme/nope")
     is_((st, b["message"]), (404, "Not Found"), "unknown repository -> 404 Not Found")
 
@@ -497,6 +503,7 @@ def t_faults(f):
         f.admin("faults", [{"method": "POST", "path_regex": "/statuses/", "kind": kind}])
         body = json.dumps({"state": "success", "context": "fault/" + kind}).encode()
         out = f.raw(("POST /repos/acme/payments-api/statuses/%s HTTP/1.1\r\nHost: x\r\n"
+                     "User-Agent: t\r\n"
                      "Authorization: Bearer %s\r\nContent-Type: application/json\r\n"
                      "Content-Length: %d\r\n\r\n" % (head, TOKEN, len(body))).encode() + body)
         _, _, sts = f.json("GET", "/repos/acme/payments-api/commits/%s/statuses" % head)
