@@ -351,8 +351,9 @@ gth_sanitized_append_text(struct gth_sanitized *out, const char *in, size_t len,
 		} else if (is_bidi(cp)) {
 			put_cp_token(&st, '[', ']', cp, GTH_TEXT_BIDI);
 		} else if (is_invisible(cp)) {
+			/* An emoji's glue passes; prev is kept for a ZWJ after FE0F. */
 			if (emoji_glue(&st, cp, in + i + n, len - i - (size_t)n))
-				put(out, in + i, (size_t)n, GTH_TEXT_PLAIN);	/* prev kept for a ZWJ next */
+				put(out, in + i, (size_t)n, GTH_TEXT_PLAIN);
 			else
 				put_cp_token(&st, '[', ']', cp, GTH_TEXT_INVISIBLE);
 		} else if (gth_cp_width(cp) == 0 && ++st.marks > MAX_MARKS) {

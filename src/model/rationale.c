@@ -227,8 +227,10 @@ add_issue(struct parser *p, long num, const char *repo, size_t rn)
 	for (i = 0; i < r->n_issues; i++) {
 		const char *have = p->ioff[i] == NONE ? NULL : p->arena.data + p->ioff[i];
 
-		if (r->issues[i].number == num && ((have == NULL && repo == NULL) ||
-		    (have != NULL && repo != NULL && strlen(have) == rn && !memcmp(have, repo, rn))))
+		if (r->issues[i].number != num)
+			continue;
+		if (have == NULL ? repo == NULL :
+		    repo != NULL && strlen(have) == rn && memcmp(have, repo, rn) == 0)
 			return;
 	}
 	gth_grow(&p->ioff, &p->cap_ioff, r->n_issues + 1, sizeof(*p->ioff));
@@ -372,7 +374,7 @@ scan_issues(struct parser *p, const char *s, size_t n)
 
 /* ---- inline text: links shown with their targets ---- */
 
-/* Partner of every '[' and '(' of s, or NO_MATCH; backslash escapes respected, '(' closes on its line. */
+/* Partner of every '[' and '(' of s, or NO_MATCH; escapes respected; '(' closes on its line. */
 static void
 match_brackets(struct parser *p, const char *s, size_t n)
 {
@@ -805,7 +807,8 @@ line(struct parser *p, const char *s, size_t n, size_t lineno)
 			return;
 		}
 	}
-	if (ind <= 3 && t[0] == '[' && !(p->open && p->cur.kind == GTH_RAT_PARAGRAPH && !was_blank) &&
+	if (ind <= 3 && t[0] == '[' &&
+	    !(p->open && p->cur.kind == GTH_RAT_PARAGRAPH && !was_blank) &&
 	    link_def(p, t, tn, lineno))
 		return;
 	if (ind <= 3 && p->open && p->cur.kind == GTH_RAT_PARAGRAPH && !was_blank &&
@@ -853,7 +856,7 @@ line(struct parser *p, const char *s, size_t n, size_t lineno)
 	}
 	if (p->open && p->cur.kind == GTH_RAT_LIST_ITEM && (!was_blank || ind >= p->item_col)) {
 		if (was_blank)
-			gth_buf_addc(&p->text, '\n');	/* keep the paragraph break inside the item */
+			gth_buf_addc(&p->text, '\n');	/* keep the item's paragraph break */
 		add_text(p, t, tn);
 		return;
 	}
@@ -945,7 +948,8 @@ gth_rationale_find_task_json(const struct gth_rationale *r, const char **text, s
 		const char *s = b->text, *key;
 		size_t n = b->text_len;
 
-		if (b->kind != GTH_RAT_CODE || strlen(b->lang) != 4 || !ci_prefix(b->lang, 4, "json"))
+		if (b->kind != GTH_RAT_CODE || strlen(b->lang) != 4 ||
+		    !ci_prefix(b->lang, 4, "json"))
 			continue;
 		while ((key = find(s, n, "\"task_type\"")) != NULL) {
 			size_t k = (size_t)(key - s) + 11;
@@ -1332,7 +1336,8 @@ gth_rationale_wrap(const struct gth_rationale *r, int cols, unsigned flags,
 		const struct gth_rat_block *prev = i > 0 ? &r->blocks[i - 1] : NULL;
 
 		/* Items of one list, and text inside an item, stay together. */
-		if (prev != NULL && !(b->kind == GTH_RAT_LIST_ITEM && prev->kind == GTH_RAT_LIST_ITEM) &&
+		if (prev != NULL &&
+		    !(b->kind == GTH_RAT_LIST_ITEM && prev->kind == GTH_RAT_LIST_ITEM) &&
 		    !(b->kind == GTH_RAT_PARAGRAPH && b->level > 0))
 			notice(&lo, GTH_RAT_ROLE_BLANK, i, "");
 		block(&lo, r, i);

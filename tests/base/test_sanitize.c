@@ -77,7 +77,8 @@ static const struct scase cases[] = {
 	{ "lone continuation", "\x80", 0, 0, "{B:<80>}", 1 },
 	/* Trojan Source (CVE-2021-42574), the C PoCs. */
 	{ "early return", "/* \u202E } \u2066if (isAdmin)\u2069 \u2066 begin admins only */", 0, 0,
-	  "/* {D:[U+202E]} } {D:[U+2066]}if (isAdmin){D:[U+2069]} {D:[U+2066]} begin admins only */",
+	  "/* {D:[U+202E]} } {D:[U+2066]}if (isAdmin){D:[U+2069]} {D:[U+2066]} "
+	  "begin admins only */",
 	  4 },
 	{ "commenting out", "/*\u202E } \u2066if (isAdmin)\u2069 \u2066 begin admins only */", 0, 0,
 	  "/*{D:[U+202E]} } {D:[U+2066]}if (isAdmin){D:[U+2069]} {D:[U+2066]} begin admins only */",
@@ -137,8 +138,9 @@ static const struct scase cases[] = {
 	  "a\u0301\u0302\u0303\u0304b", 0 },
 	{ "zalgo beyond four marks is shown", "z\u0301\u0302\u0303\u0304\u0305\u0306 ok", 0, 0,
 	  "z\u0301\u0302\u0303\u0304{I:[U+0305][U+0306]} ok", 2 },
-	{ "marks count again after a new base", "a\u0301\u0301\u0301\u0301e\u0301\u0301\u0301\u0301",
-	  0, 0, "a\u0301\u0301\u0301\u0301e\u0301\u0301\u0301\u0301", 0 },
+	{ "marks count again after a new base",
+	  "a\u0301\u0301\u0301\u0301e\u0301\u0301\u0301\u0301", 0, 0,
+	  "a\u0301\u0301\u0301\u0301e\u0301\u0301\u0301\u0301", 0 },
 };
 
 static const char *
@@ -344,7 +346,8 @@ test_width(void)
 	size_t i;
 
 	for (i = 0; i < sizeof(w) / sizeof(w[0]); i++)
-		is_int(gth_text_width(w[i].s, strlen(w[i].s)), w[i].cols, "width of \"%s\"", w[i].s);
+		is_int(gth_text_width(w[i].s, strlen(w[i].s)), w[i].cols, "width of \"%s\"",
+		    w[i].s);
 	is_int(gth_cp_width(0x300), 0, "U+0300 is zero columns");
 	is_int(gth_cp_width(0x1100), 2, "Hangul choseong is wide");
 	is_int(gth_cp_width(0x1160), 0, "Hangul jungseong is zero columns");

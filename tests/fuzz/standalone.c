@@ -100,7 +100,9 @@ run_path(const char *path)
 		if (de->d_name[0] == '.')
 			continue;
 		fl = strlen(path) + strlen(de->d_name) + 2;
-		if ((full = malloc(fl)) == NULL || (names = realloc(names, (n + 1) * sizeof(*names))) == NULL)
+		full = malloc(fl);
+		names = realloc(names, (n + 1) * sizeof(*names));
+		if (full == NULL || names == NULL)
 			abort();
 		snprintf(full, fl, "%s/%s", path, de->d_name);
 		names[n++] = full;

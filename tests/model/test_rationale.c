@@ -104,10 +104,12 @@ static const struct pcase parses[] = {
 	{ "escaped brackets stay", "\\[not](a link)\n", "P0:\\[not](a link)" },
 	{ "details unfolded", "<details><summary>Session log</summary>\n\nbody text\n</details>\n",
 	  "D0:Session log|P0:body text" },
-	{ "details over lines", "<details>\n<summary>More</summary>\n\n- hidden item\n\n</details>\n",
+	{ "details over lines",
+	  "<details>\n<summary>More</summary>\n\n- hidden item\n\n</details>\n",
 	  "D0:More|L0:hidden item" },
 	{ "text after a closing details tag is kept", "</details>tail\n", "P0:tail" },
-	{ "link definitions hidden by a browser", "[//]: # (approve without review)\n[ref]: http://x\n",
+	{ "link definitions hidden by a browser",
+	  "[//]: # (approve without review)\n[ref]: http://x\n",
 	  "F0:[//]: # (approve without review)|F0:[ref]: http://x" },
 	{ "a link definition cannot interrupt a paragraph", "text\n[a]: b\n", "P0:text\n[a]: b" },
 	{ "not a link definition", "[a] : b\n[]: c\n[x]:\n", "P0:[a] : b\n[]: c\n[x]:" },
@@ -140,10 +142,12 @@ test_refs(void)
 {
 	static const char body[] =
 	    "Fixes #12, closes owner/repo#3 and Resolves: #12 again.\n"
-	    "Fixes https://github.com/o/r/issues/40 and closes https://gitlab.example/g/p/-/issues/41.\n"
+	    "Fixes https://github.com/o/r/issues/40 and "
+	    "closes https://gitlab.example/g/p/-/issues/41.\n"
 	    "Fixes https://github.com/o/r/pull/42 is no issue.\n"
 	    "prefixFixes #99 is not a keyword; fixes#5 has no space; fix #0 is no issue.\n"
-	    "Session: [agent log](https://example.com/run/1), trace https://app.devin.ai/sessions/ab.\n"
+	    "Session: [agent log](https://example.com/run/1), "
+	    "trace https://app.devin.ai/sessions/ab.\n"
 	    "<https://claude.ai/code/xyz> and [home](https://example.com/) and "
 	    "![shot](https://img.example/a.png).\n"
 	    "```\nFixes #77 inside code\n```\n"
@@ -167,7 +171,7 @@ test_refs(void)
 		is_str(r.links[3].url, "https://example.com/run/1", "link target");
 		is_str(r.links[3].text, "agent log", "link text");
 		ok(r.links[3].session, "link text saying log marks a session");
-		is_str(r.links[4].url, "https://app.devin.ai/sessions/ab", "bare URL without the dot");
+		is_str(r.links[4].url, "https://app.devin.ai/sessions/ab", "bare URL, no dot");
 		ok(r.links[4].session, "devin.ai session URL");
 		is_str(r.links[5].url, "https://claude.ai/code/xyz", "autolink");
 		ok(r.links[5].session, "claude.ai is an agent host");
@@ -186,7 +190,8 @@ test_task_json(void)
 		const char *body;
 		const char *want;	/* NULL: not found */
 	} c[] = {
-		{ "```json\n{\"task_type\": \"refactor\"}\n```\n", "{\"task_type\": \"refactor\"}" },
+		{ "```json\n{\"task_type\": \"refactor\"}\n```\n",
+		  "{\"task_type\": \"refactor\"}" },
 		{ "```JSON\n{\n  \"task_type\"\n  : \"bugfix\"}\n```\n",
 		  "{\n  \"task_type\"\n  : \"bugfix\"}" },
 		{ "```json\n{\"other\": 1}\n```\n```json\n{\"task_type\": \"b\"}\n```\n",
@@ -370,7 +375,8 @@ test_wrap_tokens(void)
 	is_int(bidi_lines, 6, "two tokens per 20-column line");
 	is_int(bad_cut, 0, "no token is cut");
 	ok(check_lines(&lines, 20) == NULL, "wide CJK item wraps within the width");
-	is_str(lines.v[lines.n - 2].s.text, "\u2022 \u4E2D\u6587\u4E2D\u6587\u4E2D\u6587\u4E2D\u6587\u4E2D",
+	is_str(lines.v[lines.n - 2].s.text,
+	    "\u2022 \u4E2D\u6587\u4E2D\u6587\u4E2D\u6587\u4E2D\u6587\u4E2D",
 	    "wide characters wrap by columns (20 of 20)");
 	is_str(lines.v[lines.n - 1].s.text, "  \u6587\u4E2D\u6587", "and hang under the bullet");
 	gth_rat_lines_release(&lines);
@@ -485,7 +491,8 @@ test_big(void)
 	ok(r.truncated && r.n_blocks == 1 && r.blocks[0].text_len == GTH_RATIONALE_MAX,
 	    "a longer body is cut at the cap and says so");
 	gth_rationale_wrap(&r, 80, 0, &lines, NULL);
-	is_str(lines.v[lines.n - 1].s.text, "!! the body is longer than 10 MB: the rest is not shown",
+	is_str(lines.v[lines.n - 1].s.text,
+	    "!! the body is longer than 10 MB: the rest is not shown",
 	    "the cut is shown");
 	gth_rationale_release(&r);
 	gth_rat_lines_release(&lines);

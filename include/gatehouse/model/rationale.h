@@ -17,9 +17,10 @@
  *
  * The body is shown as text, never rendered as a web page: what a browser
  * hides stays visible on purpose.  HTML comments and link reference
- * definitions become blocks of their own with a warning line above them; link targets are shown next to their text
- * ("text <url>"); images become "[image: alt <url>]"; <details> content is
- * shown unfolded under its summary; emphasis markers are left as typed.
+ * definitions become blocks of their own with a warning line above them;
+ * link targets are shown next to their text ("text <url>"); images become
+ * "[image: alt <url>]"; <details> content is shown unfolded under its
+ * summary; emphasis markers are left as typed.
  *
  * Block text kept in struct gth_rationale is the body's own bytes, not yet
  * sanitized (so the forge layer can decode the task JSON byte for byte).
@@ -65,7 +66,7 @@ struct gth_rat_block {
 	bool has_comment;	/* text contains an inline "<!--" (shown, and warned about) */
 	bool unterminated;	/* CODE or COMMENT ran to the end of the body */
 	const char *lang;	/* CODE: NUL-terminated, "" when none; points into the rationale */
-	const char *text;	/* NUL-terminated, unsanitized; links already rewritten (see above) */
+	const char *text;	/* NUL-terminated, unsanitized; links rewritten as above */
 	size_t text_len;
 	size_t line;		/* 1-based line of the body where the block starts */
 };
@@ -135,7 +136,7 @@ enum gth_rat_role {
 	GTH_RAT_ROLE_COMMENT,	/* text a browser would hide (HTML comment) */
 	GTH_RAT_ROLE_WARNING,	/* a notice we add: hidden comment, cut body, unclosed fence */
 	GTH_RAT_ROLE_SUMMARY,	/* a <details> summary, prefixed "▸ " */
-	GTH_RAT_ROLE_LINK,	/* the closing list of link targets: "  [session log: |image: ]url" */
+	GTH_RAT_ROLE_LINK,	/* closing list of targets: "  [session log: |image: ]url" */
 	GTH_RAT_ROLE_BLANK,	/* an empty separator line between blocks */
 };
 
@@ -143,7 +144,7 @@ struct gth_rat_line {
 	enum gth_rat_role role;
 	int level;			/* heading level, list depth or quote depth; else 0 */
 	bool session;			/* LINK lines: the link looks like a session log */
-	size_t block;			/* index into gth_rationale.blocks; (size_t)-1 for added lines */
+	size_t block;			/* its block in gth_rationale.blocks; SIZE_MAX if none */
 	size_t width;			/* display columns of s.text */
 	struct gth_sanitized s;		/* safe text (no newline, no tab) and its runs */
 };
