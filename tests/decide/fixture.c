@@ -148,7 +148,7 @@ next_action(struct fx_forge *f)
 	f->calls++;
 	if (f->delay_us > 0)
 		usleep(f->delay_us);
-	if (f->script[f->pos] == '\0') {
+	if (f->pos >= strlen(f->script)) {
 		int roll = rand() % 100;
 
 		if (roll < f->chaos / 2)

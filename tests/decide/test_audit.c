@@ -57,6 +57,7 @@ load_lines(void)
 	gth_fs_read_file(path, 1 << 20, &text, &len, NULL);
 	p = text;
 	for (i = 0; i < N; i++) {
+		free(lines[i]);
 		char *nl = strchr(p, '\n');
 
 		lens[i] = (size_t)(nl - p) + 1;
