@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
 #include "gatehouse/base/buf.h"
@@ -144,6 +145,9 @@ bool ui_ident_match(const struct ident *id, const struct gth_pr *pr);
 void ui_ident_set(struct ident *id, const struct gth_pr *pr);
 void ui_ident_clear(struct ident *id);
 bool ui_contains_nocase(const char *hay, const char *needle);
+
+/* UTF-8 bytes of code point cp (< 0x110000) into out; returns 1-4. */
+size_t ui_utf8_encode(uint32_t cp, char out[4]);
 
 /* queue.c */
 void queue_rebuild(struct gth_ui *ui);

@@ -15,6 +15,7 @@
 #include "gatehouse/base/xalloc.h"
 #include "gatehouse/ui/keymap.h"
 #include "gatehouse/ui/keys.h"
+#include "internal.h"
 
 const char gth_keymap_default_text[] =
 	"[keymap \"global\"]\n"
@@ -219,32 +220,37 @@ gth_key_name(int key, char *out, size_t n)
 	}
 	if (key >= 0x20 && key < 0x110000) {
 		char u[5];
-		size_t len;
 
-		if (key < 0x80) {
-			u[0] = (char)key;
-			len = 1;
-		} else if (key < 0x800) {
-			u[0] = (char)(0xc0 | key >> 6);
-			u[1] = (char)(0x80 | (key & 0x3f));
-			len = 2;
-		} else if (key < 0x10000) {
-			u[0] = (char)(0xe0 | key >> 12);
-			u[1] = (char)(0x80 | ((key >> 6) & 0x3f));
-			u[2] = (char)(0x80 | (key & 0x3f));
-			len = 3;
-		} else {
-			u[0] = (char)(0xf0 | key >> 18);
-			u[1] = (char)(0x80 | ((key >> 12) & 0x3f));
-			u[2] = (char)(0x80 | ((key >> 6) & 0x3f));
-			u[3] = (char)(0x80 | (key & 0x3f));
-			len = 4;
-		}
-		u[len] = '\0';
+		u[ui_utf8_encode((uint32_t)key, u)] = '\0';
 		snprintf(out, n, "%s", u);
 		return;
 	}
 	snprintf(out, n, "<0x%x>", (unsigned)key);
+}
+
+size_t
+ui_utf8_encode(uint32_t cp, char out[4])
+{
+	if (cp < 0x80) {
+		out[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		out[0] = (char)(0xc0 | cp >> 6);
+		out[1] = (char)(0x80 | (cp & 0x3f));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		out[0] = (char)(0xe0 | cp >> 12);
+		out[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		out[2] = (char)(0x80 | (cp & 0x3f));
+		return 3;
+	}
+	out[0] = (char)(0xf0 | cp >> 18);
+	out[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+	out[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+	out[3] = (char)(0x80 | (cp & 0x3f));
+	return 4;
 }
 
 void

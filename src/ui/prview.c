@@ -1411,27 +1411,6 @@ panel_risk(struct gth_ui *ui, struct pw *pw)
 	}
 }
 
-static int
-gate_rank(const struct gth_gate_verdict *g)
-{
-	if (g->required && (g->state == GTH_GATE_FAIL || g->state == GTH_GATE_MISSING))
-		return 0;
-	switch (g->state) {
-	case GTH_GATE_FAIL:
-		return 1;
-	case GTH_GATE_AWAITING:
-		return 2;
-	case GTH_GATE_PENDING:
-		return 3;
-	case GTH_GATE_MISSING:
-		return 4;
-	case GTH_GATE_PASS:
-		return 5;
-	default:
-		return 6;
-	}
-}
-
 static void
 gate_row(struct gth_ui *ui, struct pw *pw, enum gth_gate_state st, const char *name,
 	bool required, long annotations, const char *summary)
@@ -1479,14 +1458,12 @@ panel_gates(struct gth_ui *ui, struct pw *pw)
 		if (as->gates_block_approval)
 			pw_text(pw, 1, GTH_ROLE_GATE_FAIL,
 				"required gates not green: approving needs a typed override");
-		for (int rank = 0; rank <= 6; rank++)
-			for (size_t i = 0; i < as->n_gates; i++) {
-				const struct gth_gate_verdict *g = &as->gates[i];
+		/* policy/ orders them: failed and missing required gates first. */
+		for (size_t i = 0; i < as->n_gates; i++) {
+			const struct gth_gate_verdict *g = &as->gates[i];
 
-				if (gate_rank(g) == rank)
-					gate_row(ui, pw, g->state, g->name, g->required, g->annotations,
-						g->summary);
-			}
+			gate_row(ui, pw, g->state, g->name, g->required, g->annotations, g->summary);
+		}
 		if (as->n_gates == 0)
 			pw_text(pw, 1, GTH_ROLE_DIM, "no gates configured for this class");
 	} else {

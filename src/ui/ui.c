@@ -557,31 +557,11 @@ help_action(struct gth_ui *ui, enum gth_action a, int key)
 static void
 line_add_key(struct gth_buf *b, int key)
 {
-	char u[8];
-	size_t n;
+	char u[4];
 
 	if (key < 0x20 || key >= GTH_KEY__BASE || key == 0x7f || (key >= 0x80 && key < 0xa0))
 		return;
-	if (key < 0x80) {
-		u[0] = (char)key;
-		n = 1;
-	} else if (key < 0x800) {
-		u[0] = (char)(0xc0 | key >> 6);
-		u[1] = (char)(0x80 | (key & 0x3f));
-		n = 2;
-	} else if (key < 0x10000) {
-		u[0] = (char)(0xe0 | key >> 12);
-		u[1] = (char)(0x80 | ((key >> 6) & 0x3f));
-		u[2] = (char)(0x80 | (key & 0x3f));
-		n = 3;
-	} else {
-		u[0] = (char)(0xf0 | key >> 18);
-		u[1] = (char)(0x80 | ((key >> 12) & 0x3f));
-		u[2] = (char)(0x80 | ((key >> 6) & 0x3f));
-		u[3] = (char)(0x80 | (key & 0x3f));
-		n = 4;
-	}
-	(void)gth_buf_add(b, u, n);
+	(void)gth_buf_add(b, u, ui_utf8_encode((uint32_t)key, u));
 }
 
 /* Shared editing keys for every text field; returns true when key was one of them. */
