@@ -30,6 +30,7 @@
 #define DEFAULT_CONTEXT 3
 #define DEFAULT_THRESHOLD 50
 #define DEFAULT_MAX_TEXT ((size_t)64 << 20)
+#define DEFAULT_MAX_DIFF ((size_t)1 << 30)
 
 /*
  * After the file list is built, hunks come from the two blobs of each file
@@ -40,6 +41,7 @@ struct diff_priv {
 	char *path;		/* the mirror's directory */
 	git_repository *repo;	/* opened when the first blob is read */
 	git_diff_options dopts;
+	size_t max_bytes;	/* cap on d->arena_len */
 };
 
 static void
@@ -115,7 +117,7 @@ int
 gth_git_diff_open(struct gth_mirror *m, const char *base_sha, const char *head_sha,
 	const struct gth_diff_opts *o, struct gth_diff **out, struct gth_err *err)
 {
-	static const struct gth_diff_opts defaults = { false, -1, 0, false, 0 };
+	static const struct gth_diff_opts defaults = GTH_DIFF_OPTS_INIT;
 	git_diff_find_options fopts;
 	git_commit *base = NULL, *head = NULL, *mb = NULL;
 	git_tree *old_tree = NULL, *new_tree = NULL;
@@ -158,6 +160,7 @@ gth_git_diff_open(struct gth_mirror *m, const char *base_sha, const char *head_s
 		dp->dopts.flags |= GIT_DIFF_IGNORE_WHITESPACE;
 	dp->dopts.context_lines = o->context_lines < 0 ? DEFAULT_CONTEXT :
 	    (uint32_t)o->context_lines;
+	dp->max_bytes = o->max_diff_bytes > 0 ? o->max_diff_bytes : DEFAULT_MAX_DIFF;
 	dp->dopts.max_size = (git_off_t)(o->max_text_size > 0 ? o->max_text_size :
 	    DEFAULT_MAX_TEXT);
 	if (git_diff_tree_to_tree(&diff, repo, old_tree, new_tree, &dp->dopts) < 0) {
@@ -377,6 +380,23 @@ build_into(struct diff_priv *dp, struct gth_diff *out, struct gth_diff_file *f, 
 	return rc;
 }
 
+/* Past the diff's size cap, f gets a note instead of its lines.  Returns 1 then. */
+static int
+over_cap(struct gth_diff *d, struct gth_diff_file *f)
+{
+	const struct diff_priv *dp = d->priv;
+
+	if (d->arena_len < dp->max_bytes)
+		return 0;
+	f->first_line = d->n_lines;
+	gth_diff_add_meta(d, "Not shown: this diff passed its %zu MiB limit", dp->max_bytes >> 20);
+	f->n_lines = d->n_lines - f->first_line;
+	f->patch_missing = true;
+	f->loaded = true;
+	d->partial = true;
+	return 1;
+}
+
 static int
 build_file(struct gth_diff *d, size_t i, int full, struct gth_err *err)
 {
@@ -386,6 +406,8 @@ build_file(struct gth_diff *d, size_t i, int full, struct gth_err *err)
 		return gth_err_set(err, -GTH_E_INVAL, "no file %zu in this diff", i);
 	f = &d->files[i];
 	if (f->loaded && (!full || f->binary || f->submodule))
+		return 0;
+	if (over_cap(d, f))
 		return 0;
 	return build_into(d->priv, d, f, full, err);
 }
@@ -647,6 +669,8 @@ merge(struct gth_diff *d, struct packet *pk, struct gth_err *err)
 			*err = pk->err;
 		return pk->rc;
 	}
+	if (over_cap(d, f))
+		return 0;
 	gth_diff_append(d, pk->out);
 	f->binary = pk->f.binary;
 	f->old_size = pk->f.old_size;

@@ -227,11 +227,12 @@ test_full_context(struct gth_diff *d)
 static void
 test_ignore_whitespace(void)
 {
-	struct gth_diff_opts o = { true, -1, 0, false, 0 };
+	struct gth_diff_opts o = GTH_DIFF_OPTS_INIT;
 	struct gth_diff *d = NULL;
 	struct gth_diff_file *f;
 	struct gth_err err;
 
+	o.ignore_whitespace = true;
 	is_int(gth_git_diff_open(mirror, base_sha, head_sha, &o, &d, &err), 0,
 	    "open with ignore-whitespace");
 	ok(d != NULL && d->ignore_whitespace, "the diff says whitespace is ignored");
@@ -315,6 +316,25 @@ test_workers(void)
 	    "same number of lines and bytes of text");
 	gth_diff_free(a);
 	gth_diff_free(b);
+}
+
+static void
+test_cap(void)
+{
+	struct gth_diff_opts o = GTH_DIFF_OPTS_INIT;
+	struct gth_diff *d = NULL;
+	struct gth_err err;
+	size_t i, missing = 0;
+
+	o.max_diff_bytes = 200;
+	is_int(gth_git_diff_open(mirror, base_sha, head_sha, &o, &d, &err), 0, "open with a cap");
+	is_int(gth_git_diff_load_all(d, NULL, NULL, NULL, &err), 0, "load all under the cap");
+	for (i = 0; i < d->n_files; i++)
+		missing += d->files[i].patch_missing;
+	ok(d->arena_len < 200 + 4096, "the text stays near the cap (%zu bytes)", d->arena_len);
+	ok(missing > 0 && missing < d->n_files, "files past the cap are marked (%zu)", missing);
+	ok(d->partial, "and the diff says it is partial");
+	gth_diff_free(d);
 }
 
 static void
@@ -402,6 +422,7 @@ main(void)
 	test_ignore_whitespace();
 	test_workers();
 	test_progress_cancel();
+	test_cap();
 	test_read_at();
 	test_errors();
 

@@ -40,7 +40,15 @@ struct gth_diff_opts {
 	int rename_threshold;		/* similarity percent for renames/copies; 0: 50 */
 	bool no_renames;		/* turn rename and copy detection off */
 	size_t max_text_size;		/* larger blobs are shown as binary; 0: 64 MiB */
+	/*
+	 * Hard cap on the diff text kept in memory; 0: 1 GiB.  Files loaded
+	 * past it carry a note instead of their lines, patch_missing, and the
+	 * diff is marked partial.
+	 */
+	size_t max_diff_bytes;
 };
+
+#define GTH_DIFF_OPTS_INIT { false, -1, 0, false, 0, 0 }
 
 /*
  * Open the diff of merge-base(base_sha, head_sha)..head_sha in mirror m and
