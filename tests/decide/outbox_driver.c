@@ -7,6 +7,8 @@
  *	outbox_driver count STATE FORGE LOG  compare LOG's recorded ids with the forge:
  *	                                     prints "lost=N duplicated=N delivered=N"
  *	outbox_driver audit STATE            verify the audit log
+ *	outbox_driver export FORGE DIR       write each posted review's record and signature
+ *	                                     as DIR/<n>.json and DIR/<n>.json.sig
  *
  * GTH_KILL_AT=step:n makes the process SIGKILL itself the n-th time it
  * reaches the named durable step (record:written, record:linked,
@@ -245,6 +247,38 @@ cmd_count(const char *state, const char *forgedir, const char *logpath)
 	return lost == 0 && dup == 0 ? 0 : 1;
 }
 
+static int
+cmd_export(const char *forgedir, const char *dir)
+{
+	struct fx_forge f;
+	struct gth_review *v = NULL;
+	size_t nv = 0, i, n = 0;
+
+	fx_forge_init(&f, forgedir, SELF);
+	fx_forge_reviews(&f, &v, &nv);
+	for (i = 0; i < nv; i++) {
+		char *rec = NULL, *arm = NULL, *id = NULL, *p;
+
+		if (strcmp(v[i].author, SELF) != 0 ||
+		    gth_review_body_parse(v[i].body, strlen(v[i].body), &rec, &arm, &id, NULL) != 0)
+			continue;
+		n++;
+		p = xasprintf("%s/%zu.json", dir, n);
+		gth_fs_write_atomic(p, rec, strlen(rec), NULL);
+		free(p);
+		p = xasprintf("%s/%zu.json.sig", dir, n);
+		gth_fs_write_atomic(p, arm, strlen(arm), NULL);
+		free(p);
+		free(rec);
+		free(arm);
+		free(id);
+	}
+	printf("%zu\n", n);
+	gth_outbox_reviews_free(v, nv);
+	fx_forge_release(&f);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -265,6 +299,8 @@ main(int argc, char **argv)
 		free(ap);
 		return r == 0 ? 0 : 1;
 	}
+	if (argc == 4 && strcmp(argv[1], "export") == 0)
+		return cmd_export(argv[2], argv[3]);
 	if (argc == 5 && strcmp(argv[1], "count") == 0)
 		return cmd_count(argv[2], argv[3], argv[4]);
 	fprintf(stderr, "usage: outbox_driver run|finish|count ...\n");

@@ -53,7 +53,7 @@ fin=$?
 cnt=$?
 recorded=$(grep -c '^recorded ' "$LOG")
 
-echo "1..6"
+echo "1..7"
 echo "# rounds=$round kills=$kills (at named steps: $step_kills)"
 sed 's/^/# /' "$T/count"
 [ "$recorded" -ge "$MIN" ] && echo "ok 1 - at least $MIN decisions recorded ($recorded)" ||
@@ -67,4 +67,21 @@ grep -q ' duplicated=0$' "$T/count" && echo "ok 5 - duplicated=0" ||
 	echo "not ok 5 - $(grep '^lost' "$T/count")"
 "$DRIVER" audit "$STATE" > "$T/audit" 2>&1 && echo "ok 6 - the audit log verifies after every kill" ||
 	echo "not ok 6 - audit log: $(cat "$T/audit")"
+# Every signature posted to the forge, checked by OpenSSH itself.
+if command -v ssh-keygen >/dev/null; then
+	mkdir "$T/export"
+	posted=$("$DRIVER" export "$FORGE" "$T/export")
+	bad=0
+	i=1
+	while [ "$i" -le "$posted" ]; do
+		ssh-keygen -Y check-novalidate -n gatehouse-decision -s "$T/export/$i.json.sig" \
+			< "$T/export/$i.json" > /dev/null 2>&1 || bad=$((bad + 1))
+		i=$((i + 1))
+	done
+	[ "$posted" -gt 0 ] && [ $bad -eq 0 ] &&
+		echo "ok 7 - ssh-keygen -Y check-novalidate accepts all $posted posted signatures" ||
+		echo "not ok 7 - ssh-keygen rejected $bad of $posted posted signatures"
+else
+	echo "ok 7 # SKIP ssh-keygen not installed"
+fi
 [ $cnt -eq 0 ]
