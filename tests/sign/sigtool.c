@@ -10,6 +10,8 @@
  *	sigtool fp KEY.pub                    fingerprint
  *	sigtool choose [CONFIGURED [GITKEY GITFORMAT]]   key choice among the agent's keys
  *	sigtool raw-sign-flags0 KEY.pub       ask the agent with flags 0 and run our reply check
+ *	sigtool sk-sign ed25519|ecdsa FLAGS   sign stdin as a FIDO (sk-) key would, with a
+ *	                                      software key (no hardware here), armored on stdout
  */
 #include "config.h"
 
@@ -21,6 +23,10 @@
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <openssl/bn.h>
+#include <openssl/ec.h>
+#include <openssl/evp.h>
 
 #include "gatehouse/base/buf.h"
 #include "gatehouse/base/xalloc.h"
@@ -198,9 +204,13 @@ cmd_check(const char *ns, const char *sigpath)
 	char *msg = slurp(stdin, &len), *sig = slurp_path(sigpath, &slen);
 	int r;
 
+	struct gth_sshkey_sigdetail det;
+
 	if ((r = gth_sshsig_parse(sig, slen, &s, &err)) == 0 &&
-	    (r = gth_sshsig_verify(s, ns, msg, len, NULL, &err)) == 0)
-		printf("Good \"%s\" signature with key %s\n", ns, s->fp);
+	    (r = gth_sshsig_verify(s, ns, msg, len, &det, &err)) == 0)
+		printf("Good \"%s\" signature with key %s%s\n", ns, s->fp,
+			!det.is_sk ? "" : (det.sk_flags & 1) ? " (user present)" :
+			" (NO user presence)");
 	else
 		fail("check", &err, r);
 	gth_sshsig_free(s);
@@ -280,6 +290,99 @@ cmd_raw_flags0(const char *keypath)
 	return r == 0 ? 0 : 1;
 }
 
+/* mpint of a positive BIGNUM (leading zero when the top bit is set). */
+static void
+put_mpint(struct gth_buf *b, const BIGNUM *bn)
+{
+	unsigned char raw[80];
+	int n = BN_bn2bin(bn, raw + 1);
+
+	raw[0] = 0;
+	if (raw[1] & 0x80)
+		gth_wire_put_string(b, raw, (size_t)n + 1);
+	else
+		gth_wire_put_string(b, raw + 1, (size_t)n);
+}
+
+/*
+ * What a security key does (PROTOCOL.u2f): sign sha256(application) ||
+ * flags || counter || sha256(data); the SSHSIG around it is ours.
+ */
+static int
+cmd_sk_sign(const char *kind, const char *flagstr)
+{
+	const char *app = "ssh:";
+	int ed = strcmp(kind, "ed25519") == 0;
+	EVP_PKEY_CTX *kctx = EVP_PKEY_CTX_new_id(ed ? EVP_PKEY_ED25519 : EVP_PKEY_EC, NULL);
+	EVP_PKEY *pk = NULL;
+	EVP_MD_CTX *m = EVP_MD_CTX_new();
+	struct gth_buf key = GTH_BUF_INIT, data = GTH_BUF_INIT, sig = GTH_BUF_INIT;
+	struct gth_buf blob = GTH_BUF_INIT, skmsg = GTH_BUF_INIT;
+	unsigned char pub[133], raw[160], md[32];
+	size_t publen = sizeof(pub), rawlen = sizeof(raw), len = 0;
+	unsigned int mdlen;
+	long flags;
+	char *msg = slurp(stdin, &len), *armored;
+
+	if (gth_parse_long(flagstr, 0, 255, &flags) != 0)
+		return 2;
+	EVP_PKEY_keygen_init(kctx);
+	if (!ed)
+		EVP_PKEY_CTX_set_ec_paramgen_curve_nid(kctx, NID_X9_62_prime256v1);
+	EVP_PKEY_keygen(kctx, &pk);
+	if (ed) {
+		EVP_PKEY_get_raw_public_key(pk, pub, &publen);
+		gth_wire_put_cstring(&key, "sk-ssh-ed25519@openssh.com");
+	} else {
+		EVP_PKEY_get_octet_string_param(pk, "encoded-pub-key", pub, sizeof(pub), &publen);
+		gth_wire_put_cstring(&key, "sk-ecdsa-sha2-nistp256@openssh.com");
+		gth_wire_put_cstring(&key, "nistp256");
+	}
+	gth_wire_put_string(&key, pub, publen);
+	gth_wire_put_cstring(&key, app);
+	gth_sshsig_signed_data(GTH_SSHSIG_NAMESPACE, "sha512", msg, len, &data);
+	EVP_Digest(app, strlen(app), md, &mdlen, EVP_sha256(), NULL);
+	gth_buf_add(&skmsg, md, 32);
+	gth_wire_put_u8(&skmsg, (uint8_t)flags);
+	gth_wire_put_u32(&skmsg, 42);
+	EVP_Digest(data.data, data.len, md, &mdlen, EVP_sha256(), NULL);
+	gth_buf_add(&skmsg, md, 32);
+	EVP_DigestSignInit(m, NULL, ed ? NULL : EVP_sha256(), NULL, pk);
+	EVP_DigestSign(m, raw, &rawlen, (unsigned char *)skmsg.data, skmsg.len);
+	gth_wire_put_cstring(&sig, ed ? "sk-ssh-ed25519@openssh.com" :
+		"sk-ecdsa-sha2-nistp256@openssh.com");
+	if (ed) {
+		gth_wire_put_string(&sig, raw, rawlen);
+	} else {
+		const unsigned char *p = raw;
+		ECDSA_SIG *es = d2i_ECDSA_SIG(NULL, &p, (long)rawlen);
+		struct gth_buf rs = GTH_BUF_INIT;
+
+		put_mpint(&rs, ECDSA_SIG_get0_r(es));
+		put_mpint(&rs, ECDSA_SIG_get0_s(es));
+		gth_wire_put_string(&sig, rs.data, rs.len);
+		gth_buf_release(&rs);
+		ECDSA_SIG_free(es);
+	}
+	gth_wire_put_u8(&sig, (uint8_t)flags);
+	gth_wire_put_u32(&sig, 42);
+	gth_sshsig_wrap(key.data, key.len, GTH_SSHSIG_NAMESPACE, "sha512", sig.data, sig.len,
+		&blob);
+	armored = gth_sshsig_armor(blob.data, blob.len);
+	fputs(armored, stdout);
+	free(armored);
+	free(msg);
+	EVP_MD_CTX_free(m);
+	EVP_PKEY_free(pk);
+	EVP_PKEY_CTX_free(kctx);
+	gth_buf_release(&key);
+	gth_buf_release(&data);
+	gth_buf_release(&sig);
+	gth_buf_release(&blob);
+	gth_buf_release(&skmsg);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -326,6 +429,8 @@ main(int argc, char **argv)
 	if (strcmp(cmd, "choose") == 0)
 		return cmd_choose(argc > 0 ? argv[0] : NULL, argc > 1 ? argv[1] : NULL,
 			argc > 2 ? argv[2] : NULL);
+	if (strcmp(cmd, "sk-sign") == 0 && argc == 2)
+		return cmd_sk_sign(argv[0], argv[1]);
 	if (strcmp(cmd, "raw-sign-flags0") == 0 && argc == 1)
 		return cmd_raw_flags0(argv[0]);
 	fprintf(stderr, "sigtool: bad usage\n");

@@ -117,6 +117,22 @@ ok $? "ssh-keygen agrees: wrong principal fails"
 [ $? -ne 0 ] && grep -q "instead of rsa-sha2-512" "$T/out"
 ok $? "an RSA reply with the SHA-1 algorithm (flags 0) is refused by our reply check"
 
+# FIDO (sk-) signatures, made in software as a security key would: OpenSSH is the oracle.
+for kind in ed25519 ecdsa; do
+	"$SIGTOOL" sk-sign $kind 1 < "$T/msg" > "$T/sk.$kind" 2>"$T/err"
+	ssh-keygen -Y check-novalidate -n $NS -s "$T/sk.$kind" < "$T/msg" > "$T/out" 2>&1
+	ok $? "ssh-keygen accepts the sk-$kind signature (the test signer is right)"
+	"$SIGTOOL" check -s "$T/sk.$kind" < "$T/msg" > "$T/out" 2>&1
+	ok $? "our verifier accepts an sk-$kind signature"
+	grep_ok "(user present)" "$T/out" "sk-$kind: user presence flag reported"
+	"$SIGTOOL" check -s "$T/sk.$kind" < "$T/msg.mod" > "$T/out" 2>&1
+	[ $? -ne 0 ]
+	ok $? "sk-$kind: a modified message fails"
+done
+"$SIGTOOL" sk-sign ed25519 0 < "$T/msg" > "$T/sk.nup"
+"$SIGTOOL" check -s "$T/sk.nup" < "$T/msg" > "$T/out" 2>&1
+grep_ok "NO user presence" "$T/out" "a signature made without a touch is reported as such"
+
 # Key choice.
 "$SIGTOOL" choose > "$T/out" 2>&1
 [ $? -ne 0 ] && grep -q "holds 3 keys: choose one" "$T/out"
