@@ -73,6 +73,19 @@ gth_decision_new_id(char out[GTH_DECISION_ID_LEN + 1])
 	return 0;
 }
 
+int
+gth_decision_check_head(const struct gth_decision *d, const char *forge_head,
+	struct gth_err *err)
+{
+	if (d->head == NULL || forge_head == NULL)
+		return gth_err_set(err, -GTH_E_INVAL, "head commit unknown");
+	if (strcmp(d->head, forge_head) == 0)
+		return 0;
+	return gth_err_set(err, -GTH_E_STALE, "the head moved from %.12s to %.12s since you "
+		"opened the pull request: decision refused, review the new commits", d->head,
+		forge_head);
+}
+
 void
 gth_decision_set_time(struct gth_decision *d, time_t t)
 {

@@ -154,6 +154,11 @@ test_ids(void)
 	d->head = NULL;
 	ok(gth_record_encode(d, &json, &len, &err) == -GTH_E_INVAL && strstr(err.msg, "head"),
 	   "missing head named");
+	d->head = xstrdup("2222222222222222222222222222222222222222");
+	ok(gth_decision_check_head(d, "3333333333333333333333333333333333333333", &err) ==
+	   -GTH_E_STALE && strstr(err.msg, "moved") != NULL, "a moved head refuses the decision");
+	ok(gth_decision_check_head(d, "2222222222222222222222222222222222222222", &err) == 0,
+	   "an unmoved head is fine");
 	gth_decision_free(d);
 }
 

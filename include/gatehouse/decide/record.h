@@ -51,6 +51,15 @@ int gth_decision_new_id(char out[GTH_DECISION_ID_LEN + 1]);
 /* Is s a well-formed ULID (26 Crockford base32 characters, upper case)? */
 int gth_decision_id_valid(const char *s);
 
+/*
+ * Refuse a decision on a PR whose head moved: forge_head is the head the
+ * forge reports now (app/ fetches it just before recording).  0 when it is
+ * still d->head; -GTH_E_STALE with "the head moved from X to Y since you
+ * opened the pull request" otherwise (the UI then shows what changed).
+ */
+int gth_decision_check_head(const struct gth_decision *d, const char *forge_head,
+	struct gth_err *err);
+
 /* Set d->at to t as RFC 3339 UTC ("2026-01-02T03:04:05Z"). */
 void gth_decision_set_time(struct gth_decision *d, time_t t);
 
