@@ -1544,8 +1544,22 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return
         m = re.match(r"^/([^/]+)/([^/]+?)\.git(/.*)$", path)
         if m:
+            # Git faults: delay, drop_before, status (others do not apply to a CGI stream).
+            fault = self.world.take_fault(self.command, path)
+            kind = fault["kind"] if fault else None
+            if kind == "delay":
+                time.sleep(float(fault.get("ms", 1000)) / 1000.0)
+            if kind == "drop_before":
+                self.log_request_json(None, "git", fault, None)
+                self.drop()
+                return
+            if kind == "status":
+                resp = self.fault_resp(fault, Resp())
+                self.send(resp)
+                self.log_request_json(resp.status, "git", fault, None)
+                return
             status = self.git_http(m.group(1), m.group(2), m.group(3), body)
-            self.log_request_json(status, "git", None, None)
+            self.log_request_json(status, "git", fault, None)
             return
         self.prefix = ""
         if path.startswith("/api/v3/") or path == "/api/v3":
@@ -1566,6 +1580,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         try:
             self.check_headers()
             token = self.auth()
+            self.check_write_pace(token)
             resp, route_name = self.call(path, body, token, fault)
         except HTTPError as e:
             resp = Resp(e.status, e.body, e.headers)
@@ -1620,6 +1635,23 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if version is not None and version not in API_VERSIONS:
             raise HTTPError(400, "API version %s is not supported." % version,
                             doc="https://docs.github.com/rest/overview/api-versions")
+
+    def check_write_pace(self, token):
+        """--min-write-interval-ms: writes closer together than that hit GitHub's secondary
+        limit (403 + Retry-After), as a client that ignores "one write per second" would."""
+        gap = self.server.min_write_interval
+        if not gap or self.command not in ("POST", "PATCH", "PUT", "DELETE"):
+            return
+        with self.server.pace_lock:
+            now = time.monotonic()
+            last = self.server.last_write.get(token)
+            if last is not None and now - last < gap:
+                raise HTTPError(403, "You have exceeded a secondary rate limit. Please wait a "
+                                "few minutes before you try again.",
+                                doc="https://docs.github.com/rest/overview/rate-limits-for-the-"
+                                "rest-api#about-secondary-rate-limits",
+                                headers={"Retry-After": str(max(1, int(gap + 0.999)))})
+            self.server.last_write[token] = now
 
     def auth(self):
         h = self.headers.get("Authorization", "")
@@ -2418,6 +2450,9 @@ class Server(http.server.ThreadingHTTPServer):
         super().__init__(addr, Handler)
         self.world = world
         self.latency = (args.latency_ms or 0) / 1000.0
+        self.min_write_interval = (args.min_write_interval_ms or 0) / 1000.0
+        self.last_write = {}
+        self.pace_lock = threading.Lock()
         self.logf = open(args.log, "a", encoding="utf-8") if args.log else None
         self.log_lock = threading.Lock()
         own = "http://%s:%d" % (addr[0], self.server_address[1])
@@ -2452,6 +2487,8 @@ def main(argv=None):
     ap.add_argument("--latency-ms", type=float, default=0)
     ap.add_argument("--max-files", type=int, default=3000)
     ap.add_argument("--patch-limit", type=int, default=400 * 1024)
+    ap.add_argument("--min-write-interval-ms", type=float, default=0,
+                    help="writes closer together get a secondary-rate-limit 403")
     ap.add_argument("--warm", action="store_true",
                     help="read all PR diffs before listening (for benchmarks)")
     args = ap.parse_args(argv)

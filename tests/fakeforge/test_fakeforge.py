@@ -543,6 +543,10 @@ def t_git(f, tmp):
                          capture_output=True, text=True).stdout.strip()
     ok(p.returncode == 0 and got == pr["head"]["sha"],
        "git fetch of refs/pull/102/head over smart HTTP with the token", p.stderr)
+    f.admin("faults", [{"method": "GET", "path_regex": r"\.git/info/refs$", "kind": "status",
+                        "status": 503, "body": "maintenance"}])
+    p = subprocess.run(["git", "-C", repo, "ls-remote", url], capture_output=True, env=env2)
+    ok(p.returncode != 0 and b"503" in p.stderr, "a status fault on the git route", p.stderr)
     p = subprocess.run(["git", "-C", repo, "ls-remote", url], capture_output=True, env=env2)
     ok(b"refs/pull/201/head" not in p.stdout and b"refs/pull/105/head" in p.stdout,
        "ls-remote advertises the repository's PR refs", p.stdout[-300:])
@@ -604,7 +608,8 @@ def t_restart_and_admin(tmp, gitroot):
         is_((pr["head"]["sha"], len(rvs)), (head, 0), "admin reset restores head and state")
     finally:
         f.stop()
-    f = Forge(tmp, gitroot, "--max-files", "1500", name="capped")
+    f = Forge(tmp, gitroot, "--max-files", "1500", "--min-write-interval-ms", "1000",
+              name="capped")
     try:
         total, url = 0, "/repos/acme/web-console/pulls/201/files?per_page=100"
         while url:
@@ -615,6 +620,12 @@ def t_restart_and_admin(tmp, gitroot):
         _, _, pr = f.json("GET", "/repos/acme/web-console/pulls/201")
         is_((total, pr["changed_files"]), (1500, 2000),
             "files API capped at --max-files while changed_files stays 2,000")
+        a = f.json("POST", "/repos/acme/infra/issues/303/comments", {"body": "one"})
+        b = f.json("POST", "/repos/acme/infra/issues/303/comments", {"body": "two"})
+        time.sleep(1.05)
+        c = f.json("POST", "/repos/acme/infra/issues/303/comments", {"body": "three"})
+        is_((a[0], b[0], b[1].get("Retry-After"), c[0]), (201, 403, "1", 201),
+            "--min-write-interval-ms: a second write within the interval -> 403 Retry-After")
         st, h, raw = f.req("GET", "/repos/acme/web-console/pulls/201",
                            headers={"Accept": "application/vnd.github.diff"})
         ok(st == 406 and b"maximum number of files (300)" in raw, "whole diff of 2,000 files "
