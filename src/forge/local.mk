@@ -32,6 +32,7 @@ tests_forge_test_github_LDADD = $(GTH_FORGE_TEST_LIBS)
 tests_forge_test_auth_SOURCES = tests/forge/test_auth.c
 tests_forge_test_auth_LDADD = $(GTH_FORGE_TEST_LIBS)
 tests_forge_forgecli_SOURCES = tests/forge/forgecli.c
+tests_forge_forgecli_CPPFLAGS = $(AM_CPPFLAGS) $(JANSSON_CFLAGS)
 tests_forge_forgecli_LDADD = $(GTH_FORGE_TEST_LIBS)
 TESTS += tests/forge/test_http tests/forge/test_github tests/forge/test_auth \
 	tests/forge/test_graphql.sh tests/forge/test_github_live.sh

@@ -28,6 +28,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <jansson.h>
+
 #include "gatehouse/base/log.h"
 #include "gatehouse/base/xalloc.h"
 #include "gatehouse/forge/backend.h"
@@ -76,48 +78,125 @@ ms_now(void)
 	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* The reference client: list via search, then three REST reads per PR, 6 at a time. */
+/* Run urls 6 at a time (a browser's per-host width); bodies go to each's callback. */
 static int
-naive(struct gth_forge *f, const char *query, struct gth_err *err)
+fetch_all(struct gth_forge *f, const struct gth_strvec *urls, void (*cb)(const char *, size_t,
+	void *), void *arg, struct gth_err *err)
 {
-	struct gth_strvec urls = GTH_STRVEC_INIT;
-	struct gth_pr **prs = NULL;
-	size_t n = 0, i, j;
-	int rc;
+	size_t i, j;
+	int rc = 0;
 
-	(void)query;
-	/* the list: the same PR set, through the forge layer's search (as `list` would) */
-	rc = gth_forge_list_queue(f, &prs, &n, NULL, err);
-	if (rc != 0)
-		return rc;
-	for (i = 0; i < n; i++) {
-		gth_strvec_push_take(&urls, xasprintf("%s/repos/%s/pulls/%ld", f->cfg.api_url,
-		    prs[i]->repo, prs[i]->number));
-		gth_strvec_push_take(&urls, xasprintf("%s/repos/%s/commits/%s/check-runs",
-		    f->cfg.api_url, prs[i]->repo, prs[i]->head_sha));
-		gth_strvec_push_take(&urls, xasprintf("%s/repos/%s/commits/%s/status",
-		    f->cfg.api_url, prs[i]->repo, prs[i]->head_sha));
-	}
-	for (i = 0; i < urls.n; i += 6) {
+	for (i = 0; i < urls->n && rc == 0; i += 6) {
 		struct gth_http_req reqs[6];
 		struct gth_http_resp resps[6];
+		struct gth_err errs[6];
 		int rcs[6];
-		size_t k = urls.n - i < 6 ? urls.n - i : 6;
+		size_t k = urls->n - i < 6 ? urls->n - i : 6;
 
 		memset(reqs, 0, sizeof(reqs));
 		for (j = 0; j < k; j++) {
 			reqs[j].method = GTH_HTTP_GET;
-			reqs[j].url = urls.v[i + j];
+			reqs[j].url = urls->v[i + j];
 		}
-		rc = gth_http_request_many(f->http, reqs, resps, rcs, NULL, k);
-		for (j = 0; j < k; j++)
+		rc = gth_http_request_many(f->http, reqs, resps, rcs, errs, k);
+		for (j = 0; j < k; j++) {
+			if (rcs[j] == 0 && cb != NULL)
+				cb(resps[j].body.data, resps[j].body.len, arg);
+			if (rcs[j] != 0 && err != NULL)
+				*err = errs[j];
 			gth_http_resp_release(&resps[j]);
-		if (rc != 0)
-			break;
+		}
 	}
-	printf("naive prs=%zu rest_reads=%zu\n", n, urls.n);
-	gth_strvec_clear(&urls);
-	gth_forge_prs_free(prs, n);
+	return rc;
+}
+
+struct naive_ctx {
+	struct gth_forge *f;
+	struct gth_strvec pulls;	/* "repo\tnumber" from the search pages */
+	struct gth_strvec next;		/* URLs of the second round */
+};
+
+static void
+on_search(const char *body, size_t len, void *arg)
+{
+	struct naive_ctx *c = arg;
+	json_t *root = json_loadb(body, len, 0, NULL), *it;
+	size_t i;
+
+	json_array_foreach(json_object_get(root, "items"), i, it) {
+		const char *ru = json_string_value(json_object_get(it, "repository_url"));
+		const char *repo = ru != NULL ? strstr(ru, "/repos/") : NULL;
+
+		if (repo != NULL)
+			gth_strvec_push_take(&c->pulls, xasprintf("%s/repos/%s/pulls/%lld",
+			    c->f->cfg.api_url, repo + 7,
+			    (long long)json_integer_value(json_object_get(it, "number"))));
+	}
+	json_decref(root);
+}
+
+static void
+on_pull(const char *body, size_t len, void *arg)
+{
+	struct naive_ctx *c = arg;
+	json_t *root = json_loadb(body, len, 0, NULL);
+	const char *sha = json_string_value(json_object_get(json_object_get(root, "head"), "sha"));
+	const char *url = json_string_value(json_object_get(root, "url"));
+	const char *r = url != NULL ? strstr(url, "/repos/") : NULL;
+
+	if (sha != NULL && r != NULL) {
+		char *repo = xstrndup(r + 7, (size_t)(strstr(r, "/pulls/") - r - 7));
+
+		gth_strvec_push_take(&c->next, xasprintf("%s/repos/%s/commits/%s/check-runs",
+		    c->f->cfg.api_url, repo, sha));
+		gth_strvec_push_take(&c->next, xasprintf("%s/repos/%s/commits/%s/status",
+		    c->f->cfg.api_url, repo, sha));
+		free(repo);
+	}
+	json_decref(root);
+}
+
+/*
+ * The reference client over REST only: the search list (1 request per 100
+ * PRs), then per PR the pull (for the head SHA), its check runs and its
+ * combined status: 1 + 3N requests in effect.
+ */
+static int
+naive(struct gth_forge *f, const char *query, struct gth_err *err)
+{
+	struct naive_ctx c = { f, GTH_STRVEC_INIT, GTH_STRVEC_INIT };
+	char *q = gth_http_escape(query), *url;
+	size_t pages = 0;
+	int rc = 0;
+
+	url = xasprintf("%s/search/issues?q=%s&per_page=100", f->cfg.api_url, q);
+	free(q);
+	while (url != NULL && rc == 0) {
+		struct gth_http_req req;
+		struct gth_http_resp resp;
+
+		memset(&req, 0, sizeof(req));
+		req.method = GTH_HTTP_GET;
+		req.url = url;
+		rc = gth_http_request(f->http, &req, &resp, err);
+		free(url);
+		url = NULL;
+		if (rc == 0) {
+			on_search(resp.body.data, resp.body.len, &c);
+			url = resp.next_url;
+			resp.next_url = NULL;
+			pages++;
+		}
+		gth_http_resp_release(&resp);
+	}
+	if (rc == 0)
+		rc = fetch_all(f, &c.pulls, on_pull, &c, err);
+	if (rc == 0)
+		rc = fetch_all(f, &c.next, NULL, NULL, err);
+	printf("naive prs=%zu search_pages=%zu rest_reads=%zu\n", c.pulls.n, pages,
+	    c.pulls.n + c.next.n);
+	gth_strvec_clear(&c.pulls);
+	gth_strvec_clear(&c.next);
 	return rc;
 }
 
@@ -300,7 +379,8 @@ main(int argc, char **argv)
 			printf("login %s\n", login);
 		free(login);
 	} else if (strcmp(cmd, "naive") == 0) {
-		rc = naive(f, NULL, &err);
+		rc = naive(f, cfg.queries.n > 0 ? cfg.queries.v[0] :
+		    "is:pr is:open archived:false label:needs-checkpoint", &err);
 	} else {
 		fprintf(stderr, "forgecli: unknown command or missing arguments: %s\n", cmd);
 		rc = -GTH_E_INVAL;
