@@ -860,9 +860,33 @@ wrap_next(const char *t, size_t len, size_t *i, int w)
 	return (size_t)col;
 }
 
-/* Untrusted text, wrapped; a hanging indent for continuation rows. */
+static void pw_untrusted_line(struct pw *pw, int indent, int hang, int role, const char *s,
+	size_t len);
+
+/*
+ * Untrusted text, wrapped; a hanging indent for continuation rows.  Each
+ * line of multi-line text (check summaries, messages) starts a row of its
+ * own rather than showing as ^J; a trailing newline adds nothing.
+ */
 static void
 pw_untrusted(struct pw *pw, int indent, int hang, int role, const char *s, size_t len)
+{
+	while (len > 0 && (s[len - 1] == '\n' || s[len - 1] == '\r'))
+		len--;
+	for (;;) {
+		const char *nl = memchr(s, '\n', len);
+		size_t n = nl != NULL ? (size_t)(nl - s) : len;
+
+		pw_untrusted_line(pw, indent, hang, role, s, n > 0 && s[n - 1] == '\r' ? n - 1 : n);
+		if (nl == NULL)
+			break;
+		len -= n + 1;
+		s = nl + 1;
+	}
+}
+
+static void
+pw_untrusted_line(struct pw *pw, int indent, int hang, int role, const char *s, size_t len)
 {
 	struct gth_sanitized san = { 0 };
 	struct gth_buf tmp = GTH_BUF_INIT;
@@ -1209,7 +1233,9 @@ draw_annotation(struct gth_ui *ui, struct gth_screen *scr, int y, int x, int w,
 	for (size_t k = 0; k < msg.len; k++)
 		if (msg.data[k] == '\n' || msg.data[k] == '\r')
 			msg.data[k] = ' ';
-	gth_screen_put_untrusted(scr, y, x + c, role, msg.data, msg.len, 0, w - c, NULL);
+	/* Long messages scroll sideways with the diff (h / l). */
+	gth_sanitize(msg.data, msg.len, 0, &ui->scratch);
+	gth_screen_put_sanitized(scr, y, x + c, role, &ui->scratch, ui->pr.hscroll, w - c);
 	gth_buf_release(&msg);
 }
 

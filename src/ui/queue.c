@@ -476,8 +476,23 @@ draw_row(struct gth_ui *ui, struct gth_screen *scr, int y, const struct gth_queu
 	}
 	x += 6;
 	ref = gth_pr_ref(pr);
-	gth_screen_put_untrusted(scr, y, x, GTH_ROLE_NORMAL, ref, strlen(ref), GTH_SAN_NO_MIXED,
-		w_pr, NULL);
+	{
+		/* Too long: cut the repository's start, never the number. */
+		struct gth_sanitized san = { 0 };
+		int wref;
+
+		gth_sanitize(ref, strlen(ref), GTH_SAN_NO_MIXED, &san);
+		wref = (int)gth_text_width(san.text, san.len);
+		if (wref > w_pr) {
+			int c = gth_screen_puts(scr, y, x, GTH_ROLE_DIM, ui_glyph(ui, G_ELLIPSIS), 3);
+
+			gth_screen_put_sanitized(scr, y, x + c, GTH_ROLE_NORMAL, &san,
+				wref - (w_pr - c), w_pr - c);
+		} else {
+			gth_screen_put_sanitized(scr, y, x, GTH_ROLE_NORMAL, &san, 0, w_pr);
+		}
+		gth_sanitized_release(&san);
+	}
 	x += w_pr + 1;
 	if (pr->author != NULL)
 		gth_screen_put_untrusted(scr, y, x, GTH_ROLE_DIM, pr->author, strlen(pr->author), 0,
