@@ -262,47 +262,70 @@ lineno(int n)
 	return n > 0 ? (uint32_t)n : 0;
 }
 
-/* Copy a patch's hunks into the arena as f's lines. */
+/*
+ * Lines stream from libgit2's callbacks straight into the arena: no patch
+ * object holding a file's lines is built, then copied.
+ */
+struct emit {
+	struct gth_diff *out;
+	struct gth_diff_file *f;
+	int noted;
+};
+
 static int
-emit_patch(struct gth_diff *d, struct gth_diff_file *f, git_patch *patch, struct gth_err *err)
+cb_file(const git_diff_delta *dl, float progress, void *payload)
+{
+	struct emit *e = payload;
+
+	(void)progress;
+	/* libgit2 has loaded both sides by now and knows whether they are text. */
+	e->f->binary = (dl->flags & GIT_DIFF_FLAG_BINARY) != 0;
+	add_notes(e->out, e->f);
+	e->noted = 1;
+	return 0;
+}
+
+static int
+cb_hunk(const git_diff_delta *dl, const git_diff_hunk *h, void *payload)
+{
+	struct emit *e = payload;
+
+	(void)dl;
+	gth_diff_add_text_line(e->out, GTH_DIFF_HUNK, h->header, h->header_len,
+	    lineno(h->old_start), lineno(h->new_start));
+	return 0;
+}
+
+static int
+cb_line(const git_diff_delta *dl, const git_diff_hunk *h, const git_diff_line *l, void *payload)
 {
 	static const char no_eol[] = "\\ No newline at end of file";
-	size_t h, nh = git_patch_num_hunks(patch), nl, j;
-	const git_diff_hunk *hunk;
-	const git_diff_line *l;
+	struct emit *e = payload;
 
-	for (h = 0; h < nh; h++) {
-		if (git_patch_get_hunk(&hunk, &nl, patch, h) < 0)
-			return gth_git_error(err, -GTH_E_GIT, "hunk");
-		gth_diff_add_text_line(d, GTH_DIFF_HUNK, hunk->header, hunk->header_len,
-		    lineno(hunk->old_start), lineno(hunk->new_start));
-		for (j = 0; j < nl; j++) {
-			if (git_patch_get_line_in_hunk(&l, patch, h, j) < 0)
-				return gth_git_error(err, -GTH_E_GIT, "line");
-			switch (l->origin) {
-			case GIT_DIFF_LINE_CONTEXT:
-				gth_diff_add_text_line(d, GTH_DIFF_CONTEXT, l->content,
-				    l->content_len, lineno(l->old_lineno), lineno(l->new_lineno));
-				break;
-			case GIT_DIFF_LINE_ADDITION:
-				gth_diff_add_text_line(d, GTH_DIFF_ADD, l->content, l->content_len,
-				    0, lineno(l->new_lineno));
-				f->additions++;
-				break;
-			case GIT_DIFF_LINE_DELETION:
-				gth_diff_add_text_line(d, GTH_DIFF_DEL, l->content, l->content_len,
-				    lineno(l->old_lineno), 0);
-				f->deletions++;
-				break;
-			case GIT_DIFF_LINE_CONTEXT_EOFNL:
-			case GIT_DIFF_LINE_ADD_EOFNL:
-			case GIT_DIFF_LINE_DEL_EOFNL:
-				gth_diff_add_line(d, GTH_DIFF_NO_EOL, no_eol, sizeof(no_eol) - 1, 0, 0);
-				break;
-			default:
-				break;
-			}
-		}
+	(void)dl;
+	(void)h;
+	switch (l->origin) {
+	case GIT_DIFF_LINE_CONTEXT:
+		gth_diff_add_text_line(e->out, GTH_DIFF_CONTEXT, l->content, l->content_len,
+		    lineno(l->old_lineno), lineno(l->new_lineno));
+		break;
+	case GIT_DIFF_LINE_ADDITION:
+		gth_diff_add_text_line(e->out, GTH_DIFF_ADD, l->content, l->content_len, 0,
+		    lineno(l->new_lineno));
+		e->f->additions++;
+		break;
+	case GIT_DIFF_LINE_DELETION:
+		gth_diff_add_text_line(e->out, GTH_DIFF_DEL, l->content, l->content_len,
+		    lineno(l->old_lineno), 0);
+		e->f->deletions++;
+		break;
+	case GIT_DIFF_LINE_CONTEXT_EOFNL:
+	case GIT_DIFF_LINE_ADD_EOFNL:
+	case GIT_DIFF_LINE_DEL_EOFNL:
+		gth_diff_add_line(e->out, GTH_DIFF_NO_EOL, no_eol, sizeof(no_eol) - 1, 0, 0);
+		break;
+	default:
+		break;
 	}
 	return 0;
 }
@@ -321,20 +344,20 @@ lookup_blob(git_repository *repo, const char *hex, git_blob **out, struct gth_er
 }
 
 /*
- * The patch of file f from its two blobs; whole-file context when full.
- * Sets the blob sizes.
+ * Diff f's two blobs into out (whole-file context when full), after the
+ * file's notes.  Sets the blob sizes and the binary flag.
  */
 static int
-file_patch(struct diff_priv *dp, struct gth_diff_file *f, int full, git_patch **patch,
+diff_blobs(struct diff_priv *dp, struct gth_diff *out, struct gth_diff_file *f, int full,
 	struct gth_err *err)
 {
 	git_diff_options opts = dp->dopts;
 	git_repository *repo = NULL;
 	git_blob *a = NULL, *b = NULL;
+	struct emit e = { out, f, 0 };
 	int64_t big;
 	int rc;
 
-	*patch = NULL;
 	if ((rc = reader(dp, &repo, err)) < 0 ||
 	    (rc = lookup_blob(repo, f->old_oid, &a, err)) < 0 ||
 	    (rc = lookup_blob(repo, f->new_oid, &b, err)) < 0)
@@ -346,8 +369,14 @@ file_patch(struct diff_priv *dp, struct gth_diff_file *f, int full, git_patch **
 		big = (f->old_size > 0 ? f->old_size : 0) + (f->new_size > 0 ? f->new_size : 0) + 1;
 		opts.context_lines = big > INT32_MAX ? INT32_MAX : (uint32_t)big;
 	}
-	if (git_patch_from_blobs(patch, a, f->old_path, b, f->new_path, &opts) < 0)
+	if (git_diff_blobs(a, f->old_path, b, f->new_path, &opts, cb_file, NULL, cb_hunk,
+	    cb_line, &e) < 0)
 		rc = gth_git_error(err, -GTH_E_GIT, "diff");
+	/* Identical blobs (a pure rename or mode change) get no callback at all. */
+	if (rc == 0 && !e.noted) {
+		f->binary = false;
+		add_notes(out, f);
+	}
 out:
 	git_blob_free(a);
 	git_blob_free(b);
@@ -359,22 +388,16 @@ static int
 build_into(struct diff_priv *dp, struct gth_diff *out, struct gth_diff_file *f, int full,
 	struct gth_err *err)
 {
-	git_patch *patch = NULL;
 	int rc = 0;
 
-	/* Submodules have no blob to diff: the two commits are the whole story. */
-	if (!f->submodule) {
-		if ((rc = file_patch(dp, f, full, &patch, err)) < 0)
-			return rc;
-		f->binary = (git_patch_get_delta(patch)->flags & GIT_DIFF_FLAG_BINARY) != 0;
-	}
 	f->first_line = out->n_lines;
 	f->additions = 0;
 	f->deletions = 0;
-	add_notes(out, f);
-	if (patch != NULL && !f->binary)
-		rc = emit_patch(out, f, patch, err);
-	git_patch_free(patch);
+	/* Submodules have no blob to diff: the two commits are the whole story. */
+	if (f->submodule)
+		add_notes(out, f);
+	else
+		rc = diff_blobs(dp, out, f, full, err);
 	f->n_lines = out->n_lines - f->first_line;
 	f->loaded = true;
 	return rc;
