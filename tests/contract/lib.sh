@@ -10,7 +10,13 @@
 # PRISM_PID, CONTRACT_TOKEN (the demo reviewer's token).  The forge's --public-url is the Prism
 # URL, so Link follow-ups stay inside the proxy; clone URLs point at the forge itself, since
 # Prism only knows the REST description.  Set CONTRACT_KEEP=1 to keep STATE_DIR for a
-# post-mortem.  Prism takes ~6 s and ~350 MB to start.
+# post-mortem; CONTRACT_FORGE_ARGS adds forge options (e.g. "--latency-ms 50").
+# Prism takes ~6 s and ~350 MB to start.
+#
+# A client under test points its REST base at "$PRISM_URL" (no /api/v3: Prism routes the
+# description's paths), its GraphQL URL at "$FORGE_URL/graphql" (GraphQL is not in the OpenAPI
+# description; validate the documents with validate-graphql.mjs --log "$FORGE_LOG" instead) and
+# its web/clone base at "$FORGE_URL".
 
 CONTRACT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 CONTRACT_ROOT=$(cd "$CONTRACT_DIR/../.." && pwd)
@@ -58,7 +64,8 @@ contract_start() {
 	mkfifo "$STATE_DIR/forge.out"
 	python3 "$CONTRACT_ROOT/tests/fakeforge/fakeforge.py" --scenario "$scenario" \
 		--state-dir "$STATE_DIR/forge" --git-root "$gitroot" --log "$FORGE_LOG" \
-		--public-url "$PRISM_URL" >"$STATE_DIR/forge.out" 2>"$STATE_DIR/forge.err" &
+		--public-url "$PRISM_URL" ${CONTRACT_FORGE_ARGS:-} \
+		>"$STATE_DIR/forge.out" 2>"$STATE_DIR/forge.err" &
 	FORGE_PID=$!
 	read -r -t 30 line <"$STATE_DIR/forge.out" || {
 		echo "# forge did not start:" >&2

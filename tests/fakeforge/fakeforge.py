@@ -3,7 +3,7 @@
 
     fakeforge.py --scenario FILE --port 0 --state-dir DIR [--git-root DIR] [--public-url URL]
                  [--git-url URL] [--log FILE] [--token LOGIN=TOKEN ...] [--latency-ms N]
-                 [--max-files N] [--patch-limit BYTES]
+                 [--max-files N] [--patch-limit BYTES] [--min-write-interval-ms N] [--warm]
 
 Prints "listening http://127.0.0.1:PORT" once ready; runs until SIGTERM/SIGINT.
 
