@@ -186,7 +186,7 @@ setup_colors(void)
 			init_extended_pair(r + 1, fg, bg);
 			role_attr[r] = a;
 		} else {
-			role_attr[r] = a != A_NORMAL ? a : mono_fallback(r);
+			role_attr[r] = a | mono_fallback(r);
 		}
 	}
 	sel_attr = map_attrs(theme_.style[GTH_ROLE_SELECTION].attrs);
@@ -424,6 +424,27 @@ same_cell(const struct gth_cell *a, const struct gth_cell *b)
 		a->flags == b->flags && memcmp(a->ch, b->ch, a->len) == 0;
 }
 
+/* A plain-ASCII stand-in for the glyphs the views draw, '?' for anything else. */
+static uint32_t
+ascii_for(uint32_t cp)
+{
+	static const struct {
+		uint32_t cp;
+		char c;
+	} map[] = {
+		{ 0x2502, '|' }, { 0x2500, '-' }, { 0x2713, '+' }, { 0x2717, 'x' }, { 0x25cb, 'o' },
+		{ 0x2192, '>' }, { 0x2026, '~' }, { 0x25b2, '^' }, { 0x2022, '*' }, { 0x2588, '#' },
+		{ 0x2591, '.' }, { 0x2714, 'v' }, { 0x25b6, '>' },
+	};
+
+	if (gth_cp_width(cp) == 0)
+		return 0;
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (map[i].cp == cp)
+			return (uint32_t)map[i].c;
+	return '?';
+}
+
 static void
 put_cell(int y, int x, const struct gth_cell *c)
 {
@@ -445,7 +466,7 @@ put_cell(int y, int x, const struct gth_cell *c)
 		}
 		/* Outside UTF-8 locales curses cannot draw the rest: keep the columns right. */
 		if (!caps_.utf8 && cp >= 0x80)
-			cp = gth_cp_width(cp) == 0 ? 0 : '?';
+			cp = ascii_for(cp);
 		if (cp != 0)
 			wch[n++] = (wchar_t)cp;
 		i += (size_t)k;

@@ -378,6 +378,12 @@ gth_ui_resize(struct gth_ui *ui, int rows, int cols)
 	ui->cols = cols < 1 ? 1 : cols;
 }
 
+void
+gth_ui_set_ascii(struct gth_ui *ui, bool ascii)
+{
+	ui->ascii = ascii;
+}
+
 const char *
 gth_ui_view_name(const struct gth_ui *ui)
 {

@@ -164,6 +164,8 @@ int gth_ui_key(struct gth_ui *ui, int key, struct gth_cmd *cmd);
 int gth_ui_poll(struct gth_ui *ui, struct gth_cmd *cmd);
 
 void gth_ui_resize(struct gth_ui *ui, int rows, int cols);
+/* Switch plain-ASCII line drawing and glyphs on or off (e.g. !caps.utf8 after gth_term_init). */
+void gth_ui_set_ascii(struct gth_ui *ui, bool ascii);
 /* Draw everything into scr (resized to the UI's size when they differ). */
 void gth_ui_render(struct gth_ui *ui, struct gth_screen *scr);
 
