@@ -13,7 +13,6 @@
 #include <unistd.h>
 
 #include <jansson.h>
-#include <openssl/evp.h>
 
 #include "gatehouse/base/buf.h"
 #include "gatehouse/base/sanitize.h"
@@ -30,18 +29,6 @@ struct gth_audit {
 	int fd;
 	bool syslog;
 };
-
-static void
-sha256_hex(const void *p, size_t n, char out[65])
-{
-	unsigned char md[32];
-	unsigned int mdlen = 0;
-	size_t i;
-
-	EVP_Digest(p, n, md, &mdlen, EVP_sha256(), NULL);
-	for (i = 0; i < 32; i++)
-		snprintf(out + 2 * i, 3, "%02x", md[i]);
-}
 
 int
 gth_audit_open(const char *path, bool syslog_mirror, struct gth_audit **out,
@@ -157,7 +144,7 @@ gth_audit_append(struct gth_audit *a, const char *event, const struct gth_decisi
 		}
 		seq = (long)json_integer_value(seqj);
 		json_decref(lo);
-		sha256_hex(last.data, last.len, prev);
+		gth_fs_sha256_hex(last.data, last.len, prev);
 	}
 	gmtime_r(&now, &tm);
 	strftime(at, sizeof(at), "%Y-%m-%dT%H:%M:%SZ", &tm);
@@ -194,7 +181,7 @@ gth_audit_append(struct gth_audit *a, const char *event, const struct gth_decisi
 		r = gth_err_set(err, -GTH_E_IO, "audit log fsync failed: %s", strerror(errno));
 		goto out;
 	}
-	sha256_hex(s, strlen(s), prev);
+	gth_fs_sha256_hex(s, strlen(s), prev);
 	head = xasprintf("%ld %s\n", seq + 1, prev);
 	if ((r = gth_fs_write_atomic(a->head_path, head, strlen(head), err)) != 0)
 		goto out;
@@ -287,7 +274,7 @@ gth_audit_verify(const char *path, struct gth_audit_report *rep)
 			goto out;
 		}
 		memcpy(before, prev, 65);
-		sha256_hex(line, len, prev);
+		gth_fs_sha256_hex(line, len, prev);
 	}
 	{
 		char *hp = xasprintf("%s.head", path);

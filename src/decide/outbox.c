@@ -21,7 +21,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
 
 #include "gatehouse/base/buf.h"
 #include "gatehouse/base/log.h"
@@ -53,18 +52,6 @@ hook(const char *step)
 		gth_fs_step_hook(step);
 }
 
-static void
-sha256_hex(const void *p, size_t n, char out[65])
-{
-	unsigned char md[32];
-	unsigned int mdlen = 0;
-	size_t i;
-
-	EVP_Digest(p, n, md, &mdlen, EVP_sha256(), NULL);
-	for (i = 0; i < 32; i++)
-		snprintf(out + 2 * i, 3, "%02x", md[i]);
-}
-
 void
 gth_outbox_reviews_free(struct gth_review *v, size_t n)
 {
@@ -91,7 +78,7 @@ gth_outbox_entry_encode(const char *id, const char *record, size_t record_len,
 	gth_buf_add(&b, record, record_len);
 	gth_buf_addf(&b, "\nsignature %zu\n", strlen(armored));
 	gth_buf_adds(&b, armored);
-	sha256_hex(b.data, b.len, hex);
+	gth_fs_sha256_hex(b.data, b.len, hex);
 	gth_buf_addf(&b, "end %s\n", hex);
 	return gth_buf_take(&b, len);
 }
@@ -147,7 +134,7 @@ gth_outbox_entry_parse(const char *data, size_t len, struct gth_outbox_entry *ou
 	body_end = end - 69;
 	if (memcmp(body_end, "end ", 4) != 0 || end[-1] != '\n')
 		return gth_err_set(err, -GTH_E_CORRUPT, "outbox entry has no end line (torn write)");
-	sha256_hex(data, (size_t)(body_end - data), hex);
+	gth_fs_sha256_hex(data, (size_t)(body_end - data), hex);
 	if (memcmp(body_end + 4, hex, 64) != 0)
 		return gth_err_set(err, -GTH_E_CORRUPT, "outbox entry checksum mismatch");
 	p += ml;
