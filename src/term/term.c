@@ -87,6 +87,28 @@ rgb_to_ansi(int32_t rgb, int ncolors)
 	return ncolors >= 16 && bright && c != 7 ? c + 8 : c;
 }
 
+/*
+ * A direct-colour terminal reads any value from 8 up as 0xrrggbb, so the
+ * xterm palette indexes 8-255 are turned into the colours they name.
+ */
+static int
+palette_rgb(int c)
+{
+	static const int bright[8] = {
+		0x7f7f7f, 0xff0000, 0x00ff00, 0xffff00, 0x5c5cff, 0xff00ff, 0x00ffff, 0xffffff,
+	};
+	static const int lv[6] = { 0, 95, 135, 175, 215, 255 };
+
+	if (c < 16)
+		return bright[c - 8];
+	if (c < 232) {
+		c -= 16;
+		return lv[c / 36] << 16 | lv[(c / 6) % 6] << 8 | lv[c % 6];
+	}
+	c = 8 + (c - 232) * 10;
+	return c << 16 | c << 8 | c;
+}
+
 static int
 map_color(int32_t c)
 {
@@ -101,6 +123,8 @@ map_color(int32_t c)
 			return rgb_to_256(rgb);
 		return rgb_to_ansi(rgb, caps_.colors);
 	}
+	if (caps_.truecolor && c >= 8)
+		return palette_rgb(c);
 	if (c >= caps_.colors && c < 16)
 		return c - 8;	/* bright-x on an 8-colour terminal: x */
 	if (c >= caps_.colors)

@@ -69,6 +69,7 @@ const char gth_keymap_default_text[] =
 	"\tbind = > next-annotation\n"
 	"\tbind = < prev-annotation\n"
 	"\tbind = u next-unviewed\n"
+	"\tbind = U prev-unviewed\n"
 	"\tbind = v toggle-viewed\n"
 	"\tbind = W toggle-whitespace\n"
 	"\tbind = + expand-context\n"

@@ -540,7 +540,7 @@ jump_file(struct gth_ui *ui, long delta, bool unviewed, struct gth_cmd *cmd)
 		return 0;
 	if (unviewed) {
 		for (size_t k = 1; k <= p->n_files; k++) {
-			size_t g = (f + k) % p->n_files;
+			size_t g = delta > 0 ? (f + k) % p->n_files : (f + p->n_files - k) % p->n_files;
 
 			if (!p->viewed[g])
 				return goto_pos(ui, (struct pos){ g, 0 }, cmd);
@@ -622,7 +622,8 @@ pr_action(struct gth_ui *ui, enum gth_action a, struct gth_cmd *cmd)
 	case GTH_ACTION_PREV_FILE:
 		return jump_file(ui, a == GTH_ACTION_NEXT_FILE ? 1 : -1, false, cmd);
 	case GTH_ACTION_NEXT_UNVIEWED:
-		return jump_file(ui, 1, true, cmd);
+	case GTH_ACTION_PREV_UNVIEWED:
+		return jump_file(ui, a == GTH_ACTION_NEXT_UNVIEWED ? 1 : -1, true, cmd);
 	case GTH_ACTION_NEXT_HUNK:
 	case GTH_ACTION_PREV_HUNK:
 		return jump_hunk(ui, a == GTH_ACTION_NEXT_HUNK, cmd);

@@ -432,6 +432,39 @@ cursor_at(struct gth_ui *ui, int rows, int cols, const char *needle)
 	return r;
 }
 
+/* The role of the first cell of the first place needle is drawn, or -1. */
+static int
+role_of(struct gth_ui *ui, int rows, int cols, const char *needle)
+{
+	struct gth_screen *scr = gth_screen_new(rows, cols);
+	int role = -1;
+
+	gth_ui_resize(ui, rows, cols);
+	gth_ui_render(ui, scr);
+	for (int y = 0; y < rows && role < 0; y++) {
+		for (int x = 0; x < cols && role < 0; x++) {
+			size_t off = 0;
+			int cx = x;
+
+			while (needle[off] != '\0' && cx < cols) {
+				const struct gth_cell *c = gth_screen_cell_const(scr, y, cx++);
+
+				if (c->width == 0)
+					continue;
+				if (strncmp(needle + off, c->ch, c->len) != 0)
+					break;
+				off += c->len;
+			}
+			if (needle[off] == '\0')
+				role = gth_screen_cell_const(scr, y, x)->role;
+		}
+	}
+	gth_screen_free(scr);
+	if (role < 0)
+		diag("\"%s\" is not on the screen", needle);
+	return role;
+}
+
 static struct gth_ui_template templates[] = {
 	{ "lgtm", GTH_VERDICT_APPROVE, "Read the diff; gates green; matches the rationale." },
 	{ "docs", GTH_VERDICT_APPROVE, "Docs-only change, checked the rendered text." },
@@ -538,6 +571,9 @@ test_pr_view(void)
 	ok(screen_has(ui, 24, 80, "file 3/3"), "u skips the viewed file");
 	keys(ui, "u");
 	ok(screen_has(ui, 24, 80, "file 1/3"), "and wraps around to the first unviewed one");
+	keys(ui, "U");
+	ok(screen_has(ui, 24, 80, "file 3/3"), "U goes back to the previous unviewed one");
+	keys(ui, "u");
 	keys(ui, "W");
 	is_int(last_cmd.kind, GTH_CMD_TOGGLE_WHITESPACE, "W asks for a whitespace-blind diff");
 	keys(ui, "Y");
@@ -667,8 +703,18 @@ test_hostile(void)
 	ok(strchr(styled, 0x1b) == NULL && strchr(styled, 0x07) == NULL,
 		"no escape or bell byte reaches the screen");
 	ok(strstr(styled, "[U+2067]") != NULL, "the bidi isolate is a visible token");
-	ok(strstr(styled, "untrusted text: 2 control, 2 bidi, 4 invisible, 1 mixed-script") != NULL, "the warning banner is up");
+	ok(strstr(styled, "untrusted text: 2 control, 2 bidi, 4 invisible, 1 mixed-script") != NULL,
+		"the warning banner is up");
 	free(styled);
+	keys(ui, "1");
+	is_int(role_of(ui, 24, 80, "[U+2067]"), GTH_ROLE_TOKEN_BIDI, "drawn in the bidi token colour");
+	is_int(role_of(ui, 24, 80, "^[]0;pwned"), GTH_ROLE_TOKEN_CONTROL,
+		"the escape in the control token colour");
+	keys(ui, "5");
+	is_int(role_of(ui, 24, 80, "p\xd0\xb0ypal"), GTH_ROLE_TOKEN_MIXED,
+		"the Cyrillic-a 'paypal' is flagged as mixed-script");
+	is_int(role_of(ui, 24, 80, "[U+200C]"), GTH_ROLE_TOKEN_INVISIBLE,
+		"a zero-width non-joiner in the invisible token colour");
 	gth_ui_free(ui);
 }
 

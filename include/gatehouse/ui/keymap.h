@@ -59,6 +59,7 @@
 	_(NEXT_ANNOTATION, "next-annotation", "Jump to the next check annotation") \
 	_(PREV_ANNOTATION, "prev-annotation", "Jump to the previous check annotation") \
 	_(NEXT_UNVIEWED, "next-unviewed", "Jump to the next file not marked viewed") \
+	_(PREV_UNVIEWED, "prev-unviewed", "Jump to the previous file not marked viewed") \
 	_(TOGGLE_VIEWED, "toggle-viewed", "Mark the current file viewed / not viewed") \
 	_(TOGGLE_WHITESPACE, "toggle-whitespace", "Ignore whitespace changes on / off") \
 	_(EXPAND_CONTEXT, "expand-context", "Show the whole current file as context") \
