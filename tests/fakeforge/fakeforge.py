@@ -1545,15 +1545,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         m = re.match(r"^/([^/]+)/([^/]+?)\.git(/.*)$", path)
         if m:
             # Git faults: delay, drop_before, status (others do not apply to a CGI stream).
-            fault = self.world.take_fault(self.command, path)
-            kind = fault["kind"] if fault else None
-            if kind == "delay":
-                time.sleep(float(fault.get("ms", 1000)) / 1000.0)
-            if kind == "drop_before":
-                self.log_request_json(None, "git", fault, None)
-                self.drop()
+            fault, dropped = self.early_fault(path, None, "git")
+            if dropped:
                 return
-            if kind == "status":
+            if fault and fault["kind"] == "status":
                 resp = self.fault_resp(fault, Resp())
                 self.send(resp)
                 self.log_request_json(resp.status, "git", fault, None)
@@ -1567,14 +1562,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             path = path[len("/api/v3"):] or "/"
         if path == "/api/graphql":
             path = "/graphql"
-        fault = self.world.take_fault(self.command, path)
-        kind = fault["kind"] if fault else None
-        if kind == "delay":
-            time.sleep(float(fault.get("ms", 1000)) / 1000.0)
-        if kind == "drop_before":
-            self.log_request_json(None, "fault", fault, body)
-            self.drop()
+        fault, dropped = self.early_fault(path, body, "fault")
+        if dropped:
             return
+        kind = fault["kind"] if fault else None
         route_name, resp = "none", None
         token = None
         try:
@@ -1595,6 +1586,17 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.send(resp, fault if kind in ("malformed", "truncated", "huge", "slowloris")
                   else None)
         self.log_request_json(resp.status, route_name, fault, body)
+
+    def early_fault(self, path, body, route_name):
+        """Take this request's fault, if any; apply delay and drop_before (which ends it)."""
+        fault = self.world.take_fault(self.command, path)
+        if fault and fault["kind"] == "delay":
+            time.sleep(float(fault.get("ms", 1000)) / 1000.0)
+        if fault and fault["kind"] == "drop_before":
+            self.log_request_json(None, route_name, fault, body)
+            self.drop()
+            return fault, True
+        return fault, False
 
     def fault_resp(self, fault, resp):
         kind = fault["kind"]

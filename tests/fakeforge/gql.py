@@ -259,6 +259,16 @@ class Parser:
         self.next()
         return defs
 
+    def names(self, sep):
+        """NAME (SEP NAME)*, with an optional leading SEP (union members, interfaces)."""
+        if self.peek(sep):
+            self.next()
+        out = [self.name()]
+        while self.peek(sep):
+            self.next()
+            out.append(self.name())
+        return out
+
     def input_def(self):
         """NAME : TYPE [= CONST] (variable definitions and schema arguments)."""
         name = self.name()
@@ -417,24 +427,14 @@ class Schema:
             elif kw == "union":
                 td = TypeDef("UNION", p.name())
                 p.expect("=")
-                if p.peek("|"):
-                    p.next()
-                td.members.append(p.name())
-                while p.peek("|"):
-                    p.next()
-                    td.members.append(p.name())
+                td.members = p.names("|")
                 self.types[td.name] = td
             elif kw in ("type", "interface", "input"):
                 kind = {"type": "OBJECT", "interface": "INTERFACE", "input": "INPUT_OBJECT"}[kw]
                 td = TypeDef(kind, p.name())
                 if p.peek("implements"):
                     p.next()
-                    if p.peek("&"):
-                        p.next()
-                    td.interfaces.append(p.name())
-                    while p.peek("&"):
-                        p.next()
-                        td.interfaces.append(p.name())
+                    td.interfaces = p.names("&")
                 p.expect("{")
                 while not p.peek("}"):
                     if p.peek(kind="string"):
