@@ -7,7 +7,7 @@
 # Leaves DIR/work (the working repository) and DIR/served/acme/widget.git (a
 # bare copy, as a forge would serve it).  Refs in both:
 #	refs/heads/main		the base branch, advanced after the PR branched
-#	refs/pull/1/head	the PR head
+#	refs/pull/1/head	the PR head (GitLab's name: refs/merge-requests/1/head)
 #	refs/heads/branch-point	where the PR branched (the merge base)
 #
 # The PR touches one file per case the diff must show honestly: add, delete,
@@ -128,6 +128,7 @@ git add -A
 git update-index --add --cacheinfo 160000,2222222222222222222222222222222222222222,vendor/lib
 commit "The agent's change"
 git update-ref refs/pull/1/head HEAD
+git update-ref refs/merge-requests/1/head HEAD
 
 # ---- the base branch moves on after the PR branched ----
 git checkout -q main
@@ -142,5 +143,6 @@ served=$dir/served/acme/widget.git
 rm -rf "$served"
 mkdir -p "$dir/served/acme"
 git clone -q --bare "$work" "$served"
-git -C "$served" fetch -q "$work" 'refs/pull/*:refs/pull/*' 'refs/heads/*:refs/heads/*'
+git -C "$served" fetch -q "$work" 'refs/pull/*:refs/pull/*' 'refs/heads/*:refs/heads/*' \
+	'refs/merge-requests/*:refs/merge-requests/*'
 git -C "$served" config http.receivepack false

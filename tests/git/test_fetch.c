@@ -314,6 +314,32 @@ test_concurrent(void)
 	free(dir);
 }
 
+/* GitLab names the head refs/merge-requests/N/head. */
+static void
+test_gitlab_refs(void)
+{
+	struct gth_mirror *m = open_mirror("gitlab");
+	struct gth_strvec gl = GTH_STRVEC_INIT;
+	struct gth_fetch_opts o;
+	struct gth_err err;
+	char *cmd = xasprintf("git -C '%s/work' rev-parse refs/merge-requests/1/head", fx);
+	char *want = sh_out(cmd), got[41];
+
+	gth_mirror_pr_refspecs("main", 1, "refs/merge-requests", &gl);
+	memset(&o, 0, sizeof(o));
+	o.url = url;
+	o.token = TOKEN;
+	o.refspecs = (const char *const *)gl.v;
+	o.n_refspecs = gl.n;
+	is_int(gth_mirror_fetch(m, &o, &err), 0, "fetch a merge request's refs");
+	is_int(gth_mirror_check_head(m, 1, "refs/merge-requests", want, got, &err), 0,
+	    "refs/merge-requests/1/head is the forge's head");
+	gth_strvec_clear(&gl);
+	free(cmd);
+	free(want);
+	gth_mirror_free(m);
+}
+
 static void
 test_url(void)
 {
@@ -361,6 +387,7 @@ main(void)
 	test_cancel();
 	test_lock();
 	test_concurrent();
+	test_gitlab_refs();
 	test_url();
 
 	stop_server();
