@@ -1577,6 +1577,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
             resp = Resp(e.status, e.body, e.headers)
         except gql.GraphQLError as e:
             resp = Resp(200, {"errors": [e.as_dict()]})
+        except Exception:  # a bug in the forge: say so loudly instead of hanging up
+            import traceback
+            traceback.print_exc()
+            resp = Resp(500, {"message": "fakeforge internal error (see its stderr)",
+                              "documentation_url": DOCS, "status": "500"})
         if kind == "drop_after":
             self.log_request_json(resp.status, route_name, fault, body)
             self.drop()

@@ -902,6 +902,9 @@ class Request:
         if t[0] == "list":
             return [self._complete(v, t[1], sels, ctx, path + [i]) for i, v in enumerate(val)]
         td = self.schema.types[t[1]]
+        if td.kind == "ENUM" and val not in td.values:
+            # A resolver spelled an enum value GitHub's schema does not have.
+            raise GraphQLError("internal: %r is not a value of %s" % (val, td.name))
         if td.kind in ("SCALAR", "ENUM"):
             return val
         runtime = td.name if td.kind == "OBJECT" else val.get("__typename")
