@@ -303,6 +303,38 @@ gth_diff_compute_stats(struct gth_diff *d)
 
 /* ---- intraline ---- */
 
+long
+gth_diff_line_partner(const struct gth_diff *d, size_t i)
+{
+	size_t del_start, del_end, add_end, k;
+
+	if (i >= d->n_lines)
+		return -1;
+	if (d->lines[i].kind == GTH_DIFF_DEL) {
+		for (del_start = i; del_start > 0 && d->lines[del_start - 1].kind == GTH_DIFF_DEL;)
+			del_start--;
+		for (del_end = i + 1; del_end < d->n_lines && d->lines[del_end].kind == GTH_DIFF_DEL;)
+			del_end++;
+		k = i - del_start;
+		for (add_end = del_end; add_end < d->n_lines &&
+		    d->lines[add_end].kind == GTH_DIFF_ADD;)
+			add_end++;
+		return del_end + k < add_end ? (long)(del_end + k) : -1;
+	}
+	if (d->lines[i].kind == GTH_DIFF_ADD) {
+		size_t add_start = i;
+
+		while (add_start > 0 && d->lines[add_start - 1].kind == GTH_DIFF_ADD)
+			add_start--;
+		k = i - add_start;
+		for (del_start = add_start; del_start > 0 &&
+		    d->lines[del_start - 1].kind == GTH_DIFF_DEL;)
+			del_start--;
+		return del_start + k < add_start ? (long)(del_start + k) : -1;
+	}
+	return -1;
+}
+
 /* Past these, word highlights cost more than they tell. */
 #define INTRA_MAX_BYTES 2000
 #define INTRA_MAX_TOKENS 400

@@ -148,6 +148,33 @@ test_intraline(void)
 	is_int(ra[1].end, 9, "the last range reaches the last change");
 }
 
+static void
+test_partner(void)
+{
+	static const char patch[] =
+		"@@ -1,6 +1,5 @@\n"
+		" keep\n"
+		"-old one\n"
+		"-old two\n"
+		"-old three\n"
+		"+new one\n"
+		"+new two\n"
+		" keep\n"
+		"+only added\n";
+	struct gth_diff *d = gth_diff_new();
+
+	gth_diff_parse_patch(d, gth_diff_add_file(d), patch, sizeof(patch) - 1);
+	is_int(gth_diff_line_partner(d, 2), 5, "first removed pairs with first added");
+	is_int(gth_diff_line_partner(d, 3), 6, "second with second");
+	is_int(gth_diff_line_partner(d, 4), -1, "a third removed line has no partner");
+	is_int(gth_diff_line_partner(d, 5), 2, "pairing works from the added side");
+	is_int(gth_diff_line_partner(d, 6), 3, "second added to second removed");
+	is_int(gth_diff_line_partner(d, 1), -1, "context lines have no partner");
+	is_int(gth_diff_line_partner(d, 8), -1, "an added line after context has none");
+	is_int(gth_diff_line_partner(d, 99), -1, "out of range");
+	gth_diff_free(d);
+}
+
 static const char patch_text[] =
 	"@@ -1,3 +1,3 @@ int main()\n"
 	" one\n"
@@ -230,5 +257,6 @@ main(void)
 	test_stats();
 	test_intraline();
 	test_from_files();
+	test_partner();
 	return done_testing();
 }

@@ -125,6 +125,15 @@ void gth_diff_compute_stats(struct gth_diff *d);
  * max ranges per side; returns 0 or -GTH_E_TOOBIG when the lines are too
  * long to be worth it (the caller then highlights nothing).
  */
+/*
+ * The line paired with line i for word highlights: in a run of removed lines
+ * followed directly by a run of added lines, the k-th removed line pairs
+ * with the k-th added line (as git's --word-diff and most review tools do).
+ * Returns the partner's index in d->lines, or -1 (a context line, or no
+ * partner in the other run).  Costs the length of the two runs.
+ */
+long gth_diff_line_partner(const struct gth_diff *d, size_t i);
+
 struct gth_diff_range {
 	uint32_t start;
 	uint32_t end;
