@@ -502,7 +502,9 @@ finish(struct parser *p)
 		inline_text(p, s, 0, n, 0);
 		off = arena_add(p, p->scratch.data ? p->scratch.data : "", p->scratch.len);
 		b->text_len = p->scratch.len;
-		scan_issues(p, p->arena.data + off, b->text_len);
+		/* From scratch, not the arena: recording an issue may move the arena. */
+		if (p->scratch.len > 0)
+			scan_issues(p, p->scratch.data, p->scratch.len);
 		break;
 	}
 	gth_grow(&p->boff, &p->cap_boff, r->n_blocks + 1, sizeof(*p->boff));

@@ -183,6 +183,31 @@ test_refs(void)
 	gth_rationale_release(&r);
 }
 
+/* Recording references grows the parser's storage while the text is read. */
+static void
+test_many_refs(void)
+{
+	struct gth_buf b = GTH_BUF_INIT;
+	struct gth_rationale r;
+	size_t i, bad = 0;
+	char want[64];
+
+	/* Long names, so that the references outgrow the room left after the text. */
+	for (i = 1; i <= 100; i++)
+		gth_buf_addf(&b, "Fixes owner%zu/repository-with-%0200d#%zu, ", i, 0, i);
+	gth_rationale_parse(b.data, b.len, &r);
+	is_int(r.n_issues, 64, "references are capped at 64");
+	for (i = 0; i < r.n_issues; i++) {
+		snprintf(want, sizeof(want), "owner%zu/repository-with-", i + 1);
+		if (r.issues[i].number != (long)i + 1 || r.issues[i].repo == NULL ||
+		    strncmp(r.issues[i].repo, want, strlen(want)) != 0)
+			bad++;
+	}
+	is_int(bad, 0, "every reference keeps its number and repository");
+	gth_rationale_release(&r);
+	gth_buf_release(&b);
+}
+
 static void
 test_task_json(void)
 {
@@ -504,6 +529,7 @@ main(void)
 {
 	test_parse();
 	test_refs();
+	test_many_refs();
 	test_task_json();
 	test_wrap();
 	test_wrap_tokens();
