@@ -245,13 +245,13 @@ box_lines(struct box *b, int role, const char *s, int max, bool cursor)
 			break;
 		p = nl + 1;
 	}
-	first = n > max ? n - max : 0;
+	/* When it is too long, one row says how much is above the last lines. */
+	first = n > max ? n - max + 1 : 0;
 	if (first > 0) {
 		char more[48];
 
 		snprintf(more, sizeof(more), "(%d more line%s above)", first, first == 1 ? "" : "s");
 		box_text(b, 2, GTH_ROLE_DIM, more);
-		first++;
 	}
 	for (int i = first; i < n; i++) {
 		int used = gth_screen_put_untrusted(b->scr, b->y + b->row, b->x + 2, role, lines[i],
@@ -316,7 +316,7 @@ prompt_render(struct gth_ui *ui, struct gth_screen *scr)
 	int w = scr->cols - 4 < 78 ? scr->cols - 4 : 78, h, x0, y0, role, reason_rows;
 	struct box b;
 	char buf[256];
-	int ntemplates = 0;
+	int ntemplates = 0, shown;
 	bool need = prompt_needs_override(ui);
 
 	if (it == NULL || w < 30)
@@ -328,7 +328,14 @@ prompt_render(struct gth_ui *ui, struct gth_screen *scr)
 	if (reason_rows > REASON_ROWS)
 		reason_rows = REASON_ROWS + 1;
 	/* Borders, info, blank, templates, reason, override, summary, footer. */
-	h = 2 + 2 + (ntemplates > 0 ? ntemplates + 1 : 0) + 1 + reason_rows + (need ? 2 : 0) + 3 + 1;
+	h = 2 + 2 + 1 + reason_rows + (need ? 2 : 0) + 3 + 1;
+	/* On a short terminal some templates stay off the list (their digits still work). */
+	shown = ntemplates;
+	if (shown > 0 && h + shown + 1 > scr->rows - 2)
+		shown = scr->rows - 2 - h - 2;
+	if (shown < 0)
+		shown = 0;
+	h += ntemplates > 0 ? shown + 1 + (shown < ntemplates) : 0;
 	if (h > scr->rows - 2)
 		h = scr->rows - 2;
 	x0 = (scr->cols - w) / 2;
@@ -379,7 +386,7 @@ prompt_render(struct gth_ui *ui, struct gth_screen *scr)
 	b.row++;
 	if (ntemplates > 0) {
 		box_text(&b, 0, GTH_ROLE_HEADER, "Templates (press the digit):");
-		for (int i = 1; i <= ntemplates; i++) {
+		for (int i = 1; i <= shown; i++) {
 			const struct gth_ui_template *t = template_nth(ui, i);
 			struct gth_buf s = GTH_BUF_INIT;
 
@@ -389,6 +396,11 @@ prompt_render(struct gth_ui *ui, struct gth_screen *scr)
 					s.data[k] = ' ';
 			box_untrusted(&b, 2, GTH_ROLE_NORMAL, s.data, s.len);
 			gth_buf_release(&s);
+		}
+		if (shown < ntemplates) {
+			snprintf(buf, sizeof(buf), "  (%d more: %d-%d)", ntemplates - shown, shown + 1,
+				ntemplates);
+			box_text(&b, 0, GTH_ROLE_DIM, buf);
 		}
 	}
 	box_text(&b, 0, GTH_ROLE_HEADER, ui->prompt == PROMPT_REASON ?

@@ -656,6 +656,34 @@ test_prompt(void)
 	gth_ui_free(ui);
 }
 
+/* A short terminal, nine templates and a long reason: nothing overlaps. */
+static void
+test_prompt_crowded(void)
+{
+	static struct gth_ui_template many[9];
+	static char names[9][16];
+	struct gth_ui_options o;
+	struct gth_ui *ui;
+
+	for (int i = 0; i < 9; i++) {
+		snprintf(names[i], sizeof(names[i]), "tpl%d", i + 1);
+		many[i].name = names[i];
+		many[i].verdict = GTH_VERDICT_APPROVE;
+		many[i].text = "Reviewed.";
+	}
+	memset(&o, 0, sizeof(o));
+	o.templates = many;
+	o.n_templates = 9;
+	o.now = fixed_now;
+	ui = gth_ui_new(&o);
+	gth_ui_set_queue(ui, &queue);
+	keys(ui, "Gka9");
+	is_str(gth_ui_draft(ui, NULL), "Reviewed.", "template 9 is picked even when not listed");
+	keys(ui, "i<C-u>one<Enter>two<Enter>three<Enter>four<Enter>five<Enter>six<Enter>seven<Esc>");
+	golden(ui, "prompt-crowded-80x24", 24, 80);
+	gth_ui_free(ui);
+}
+
 static void
 test_help(void)
 {
@@ -777,6 +805,7 @@ main(void)
 	test_pr_view();
 	test_resize();
 	test_prompt();
+	test_prompt_crowded();
 	test_help();
 	test_hostile();
 	test_ascii();
