@@ -473,6 +473,7 @@ class Schema:
 # Validation, variable coercion, cost, execution
 
 MAX_PAGE = 100
+MAX_NODES = 500000
 
 
 def _err(msg, node, code, **ext):
@@ -491,6 +492,7 @@ class Request:
         self.vars = {}
         self.nodes = 0
         self.requests = 0
+        self.deepest = None
         self.fragments = {}
         self.op = None
         if not isinstance(query, str) or not query.strip():
@@ -772,6 +774,12 @@ class Request:
     # --- cost: GitHub's rule (every connection needs first/last within 1..100)
     def compute_cost(self):
         self._cost_set(self.op.selections, "Query", 1, set())
+        if not self.errors and self.nodes > MAX_NODES:
+            self.errors.append(GraphQLError(
+                "By the time this query traverses to the %s connection, it is requesting up to "
+                "%d possible nodes which exceeds the maximum limit of %d." % (
+                    self.deepest, self.nodes, MAX_NODES), self.op,
+                {"code": "MAX_NODE_LIMIT_EXCEEDED"}, etype="MAX_NODE_LIMIT_EXCEEDED"))
         return not self.errors
 
     def _cost_set(self, sels, tname, mult, seen):
@@ -800,6 +808,7 @@ class Request:
                     return
                 self.requests += mult
                 self.nodes += mult * n
+                self.deepest = f.name
                 child = mult * max(n, 1)
             self._cost_set(f.selections, rname, child, seen)
 

@@ -392,6 +392,12 @@ def t_graphql(f):
     st, h, b = f.gql('{ repository(owner: "acme", name: "infra") { pullRequests(first: 101) '
                      '{ totalCount } } }')
     ok("exceeds the `first` limit of 100 records" in json.dumps(b), "first: 101 -> error", b)
+    st, h, b = f.gql('{ search(query: "is:pr", type: ISSUE, first: 100) { nodes { ... on '
+                     'PullRequest { files(first: 100) { nodes { path } } commits(first: 100) { '
+                     'nodes { commit { statusCheckRollup { contexts(first: 100) { totalCount '
+                     '} } } } } } } } }')
+    ok(b.get("errors") and b["errors"][0].get("type") == "MAX_NODE_LIMIT_EXCEEDED",
+       "more than 500,000 possible nodes -> error", b)
     st, h, b = f.gql('query P($after: String) { repository(owner: "acme", name: "payments-api")'
                      ' { pullRequests(first: 2, after: $after, states: [OPEN], orderBy: {field:'
                      ' CREATED_AT, direction: ASC}) { pageInfo { hasNextPage endCursor } '
