@@ -137,6 +137,8 @@ cmd_sign(const char *ns, const char *keypath, int async)
 			if (st == GTH_SIGN_WAITING && !waited) {
 				say_waiting("confirm or touch");
 				waited = 1;
+				if (getenv("SIGTOOL_CANCEL_ON_WAIT") != NULL)
+					gth_sign_job_cancel(job);
 			}
 			if (st == GTH_SIGN_DONE)
 				break;

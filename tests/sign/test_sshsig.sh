@@ -37,7 +37,7 @@ grep_ok() {	# grep_ok PATTERN FILE DESCRIPTION
 cat > "$T/deny-askpass" <<'EOS'
 #!/bin/sh
 echo "$*" >> "${0%/*}/askpass.log"
-sleep 1
+sleep "$(cat "${0%/*}/askpass.delay" 2>/dev/null || echo 1)"
 exit 1
 EOS
 chmod 755 "$T/deny-askpass"
@@ -167,6 +167,26 @@ grep_ok "waiting for the ssh-agent" "$T/out" "a slow answer (confirmation prompt
 [ $r -ne 0 ] && grep -q "confirmation denied" "$T/out"
 ok $? "confirmation denied (ssh-add -c): says so"
 grep_ok "Allow use of key vector-ed25519" "$T/askpass.log" "the agent really asked (askpass ran)"
+
+# The reviewer gives up while the agent waits (Esc in the UI): cancel, no freeze.
+echo 4 > "$T/askpass.delay"
+start=$(date +%s)
+SIGTOOL_CANCEL_ON_WAIT=1 "$SIGTOOL" sign-async "$T/ed25519.pub" < "$T/msg" > /dev/null 2> "$T/out"
+r=$?
+took=$(( $(date +%s) - start ))
+[ $r -ne 0 ] && grep -q "signing cancelled" "$T/out"
+ok $? "cancel while waiting: the request is abandoned"
+[ "$took" -lt 4 ]
+ok $? "cancel returns at once, without waiting for the agent (${took}s)"
+sleep 4
+
+# A destination-constrained key (ssh-add -h) refuses at once: the message says why.
+ssh-add -q -D 2>/dev/null
+ssh-keygen -q -t ed25519 -N "" -f "$T/hostkey"
+echo "bastion.example.com $(cut -d' ' -f1,2 "$T/hostkey.pub")" > "$T/known_hosts"
+ssh-add -q -H "$T/known_hosts" -h bastion.example.com "$T/offline/ed25519" 2>/dev/null
+"$SIGTOOL" sign "$T/ed25519.pub" < "$T/msg" > /dev/null 2> "$T/out"
+grep_ok "destination-constrained key" "$T/out" "destination-constrained key: says so"
 
 echo "1..$n"
 exit $((fails > 0))
