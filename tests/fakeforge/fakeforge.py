@@ -1864,7 +1864,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
         try:
             if path == "/_admin/state" and self.command == "GET":
                 with w.lock:
-                    out = Resp(200, w.db)
+                    # Test diagnostics print this: tokens show as their login / a digest.
+                    db = dict(w.db)
+                    db["tokens"] = {"sha256:" + hashlib.sha256(t.encode()).hexdigest()[:12]: u
+                                    for t, u in w.db["tokens"].items()}
+                    db["rate"] = {"sha256:" + hashlib.sha256(t.encode()).hexdigest()[:12]: r
+                                  for t, r in w.db["rate"].items()}
+                    out = Resp(200, json.loads(json.dumps(db)))
             elif path == "/_admin/reset" and self.command == "POST":
                 w.reset()
                 out = Resp(200, {"ok": True})

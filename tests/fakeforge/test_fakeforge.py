@@ -525,6 +525,9 @@ def t_faults(f):
     ok(faulted and all(x["headers"].get("Authorization") == "REDACTED" for x in log
                        if "Authorization" in x["headers"]) and TOKEN not in open(f.log).read(),
        "request log records faults and never the token")
+    st, h, raw = f.req("GET", "/_admin/state", token=None)
+    ok(st == 200 and b'"reviews"' in raw and TOKEN.encode() not in raw,
+       "admin state dump shows state but not the tokens")
 
 
 def t_git(f, tmp):
