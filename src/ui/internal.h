@@ -78,6 +78,8 @@ struct pr_state {
 	int scroll[PANEL__COUNT];		/* risk, gates, rationale: first row shown */
 	int total[PANEL__COUNT];		/* rows they had at the last render */
 	int page[PANEL__COUNT];			/* rows they could show at the last render */
+	int meas[PANEL__COUNT];			/* rows of content, measured at width meas_w */
+	int meas_w[PANEL__COUNT];		/* 0: not measured since the data changed */
 	int diff_height;
 };
 

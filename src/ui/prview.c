@@ -411,6 +411,7 @@ pr_open(struct gth_ui *ui, const struct gth_queue_item *it, const struct gth_dif
 	if (d != NULL)
 		place_annotations(p);
 	count_warnings(ui, p);
+	memset(p->meas_w, 0, sizeof(p->meas_w));
 	clamp_top(p);
 }
 
@@ -893,6 +894,12 @@ pw_untrusted_line(struct pw *pw, int indent, int hang, int role, const char *s, 
 	struct gth_buf tmp = GTH_BUF_INIT;
 	size_t i = 0;
 	int col = 0, first = 1;
+
+	/* Drawing, and already past the bottom: nothing more to see (sizes are measured apart). */
+	if (pw->h > 0 && pw->row >= pw->top + pw->h) {
+		pw->row++;
+		return;
+	}
 
 	/* Tabs become spaces so that wrapped columns are plain to count. */
 	for (size_t k = 0; k < len; k++) {
@@ -1690,18 +1697,24 @@ static const char *const panel_titles[PANEL__COUNT] = {
 	"Diff", "Files", "Risk", "Gates", "Rationale",
 };
 
-/* Rows a side panel's content takes at width w. */
+/* Rows a side panel's content takes at width w (remembered until the PR data changes). */
 static int
 measure_panel(struct gth_ui *ui, struct gth_screen *scr, enum panel pn, int w)
 {
 	struct pw m = { ui, scr, 0, 0, 0, w, 0, 0 };
+	struct pr_state *p = &ui->pr;
 
+	if (p->meas_w[pn] == w)
+		return p->meas[pn];
+	p->meas_w[pn] = w;
+	p->meas[pn] = 0;
 	if (pn == PANEL_RISK)
 		panel_risk(ui, &m);
 	else if (pn == PANEL_GATES)
 		panel_gates(ui, &m);
 	else
 		panel_rationale(ui, &m);
+	p->meas[pn] = m.row;
 	return m.row;
 }
 

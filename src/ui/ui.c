@@ -299,16 +299,30 @@ gth_ui_templates_from_cfg(const struct gth_cfg *cfg, struct gth_ui_template **v,
 void
 gth_ui_set_queue(struct gth_ui *ui, const struct gth_queue *q)
 {
+	bool found = false;
+
 	ui->q = q;
 	/* The open PR follows its identity into the new queue. */
 	if (ui->pr.it != NULL && q != NULL) {
-		for (size_t i = 0; i < q->n; i++) {
+		for (size_t i = 0; i < q->n && !found; i++) {
 			if (ui_ident_match(&ui->pr.id, q->items[i].pr)) {
 				ui->pr.it = &q->items[i];
 				ui->pr.body = NULL;
-				break;
+				memset(ui->pr.meas_w, 0, sizeof(ui->pr.meas_w));
+				found = true;
 			}
 		}
+	}
+	/*
+	 * A PR decided from the queue view has no PR view keeping it alive: once
+	 * it leaves the queue its item may be gone, so forget it.
+	 */
+	if (ui->pr.it != NULL && !found && ui->view == VIEW_QUEUE) {
+		if (ui->prompt != PROMPT_CLOSED)
+			ui_msg(ui, GTH_MSG_WARN, "%s left the queue: decision prompt closed",
+				ui->pr.ref);
+		ui->prompt = PROMPT_CLOSED;
+		pr_close(ui);
 	}
 	queue_rebuild(ui);
 }

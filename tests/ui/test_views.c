@@ -641,6 +641,18 @@ test_prompt(void)
 	keys(ui, "<Esc><Esc>");
 	is_str(gth_ui_view_name(ui), "queue", "Esc twice cancels");
 
+	/* A refresh that drops the PR being decided from the queue closes the prompt. */
+	{
+		struct gth_queue small;
+
+		gth_queue_init(&small);
+		keys(ui, "ga");
+		gth_ui_set_queue(ui, &small);
+		is_str(gth_ui_view_name(ui), "queue", "the prompt closes when its PR leaves the queue");
+		ok(screen_has(ui, 24, 80, "left the queue"), "and says why");
+		gth_ui_set_queue(ui, &queue);
+	}
+
 	/* Escalation shows where it goes. */
 	keys(ui, "ge");
 	golden(ui, "prompt-escalate", 24, 80);

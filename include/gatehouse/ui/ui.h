@@ -130,7 +130,8 @@ void gth_ui_free(struct gth_ui *ui);
  * Show q (borrowed until the next gth_ui_set_queue; q may be NULL = empty).
  * The cursor stays on the same PR (forge, repo, number) when it is still
  * there.  An open PR view is re-pointed to the new item of the same PR; if
- * the PR left the queue, the item given to gth_ui_set_pr must stay valid.
+ * the PR left the queue, the item given to gth_ui_set_pr must stay valid
+ * while the PR view shows it (a prompt opened from the queue view is closed).
  */
 void gth_ui_set_queue(struct gth_ui *ui, const struct gth_queue *q);
 
