@@ -44,9 +44,14 @@
 #define MAX_ANNOTATED_RUNS 20
 #define MAX_QUERY_PAGES 10	/* search returns at most 1,000 results */
 
+/*
+ * Open PRs labelled needs-checkpoint, or asking for my review.  Search has no
+ * OR across qualifiers, so these are two queries, kept disjoint (-label:) so
+ * that no PR is fetched twice.
+ */
 static const char *const default_queries[] = {
 	"is:pr is:open archived:false label:needs-checkpoint",
-	"is:pr is:open archived:false review-requested:@me",
+	"is:pr is:open archived:false review-requested:@me -label:needs-checkpoint",
 };
 
 /* ---- helpers ------------------------------------------------------------------------------------- */
@@ -381,33 +386,42 @@ merge_page(struct gth_github_page *page, struct gth_pr ***prs, size_t *n, size_t
 }
 
 /*
- * Conditional search per query.  Fills hash with the sha256 of the answers
- * and sets *all_cached when every answer was a 304.  Failure here is not
- * fatal (search has its own, tighter limit): the refresh then goes to GraphQL.
+ * The conditional searches of the warm-refresh check: one per query, newest
+ * update first, 20 items (enough to see any change move to the top).
  */
-static int
-search_checks(struct gth_forge *f, const struct gth_strvec *queries, volatile int *cancel,
-	char hash[65], bool *all_cached, struct gth_err *err)
+static void
+search_reqs(struct gth_forge *f, const struct gth_strvec *queries, volatile int *cancel,
+	struct gth_http_req *reqs)
 {
-	size_t n = queries->n, i;
-	struct gth_http_req *reqs = xcalloc(n, sizeof(*reqs));
-	struct gth_http_resp *resps = xcalloc(n, sizeof(*resps));
-	int *rcs = xcalloc(n, sizeof(*rcs));
-	struct gth_err *errs = xcalloc(n, sizeof(*errs));
-	struct gth_buf all = GTH_BUF_INIT;
-	int rc;
+	size_t i;
 
-	*all_cached = true;
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < queries->n; i++) {
 		char *q = gth_http_escape(queries->v[i]);
 
+		memset(&reqs[i], 0, sizeof(reqs[i]));
 		reqs[i].method = GTH_HTTP_GET;
 		reqs[i].url = api(f, "/search/issues?q=%s&sort=updated&order=desc&per_page=20", q);
 		reqs[i].conditional = true;
 		reqs[i].cancel = cancel;
 		free(q);
 	}
-	rc = gth_http_request_many(f->http, reqs, resps, rcs, errs, n);
+}
+
+/*
+ * Digest the answers: hash gets the sha256 of the bodies, *all_cached is set
+ * when every one was a 304.  Failures are not fatal (search has its own,
+ * tighter limit): the refresh then simply goes to GraphQL.  Frees the URLs
+ * and releases the responses.
+ */
+static int
+search_digest(struct gth_http_req *reqs, struct gth_http_resp *resps, const int *rcs,
+	struct gth_err *errs, size_t n, char hash[65], bool *all_cached, struct gth_err *err)
+{
+	struct gth_buf all = GTH_BUF_INIT;
+	size_t i;
+	int rc = 0;
+
+	*all_cached = true;
 	for (i = 0; i < n; i++) {
 		long total;
 		bool incomplete = false;
@@ -420,21 +434,50 @@ search_checks(struct gth_forge *f, const struct gth_strvec *queries, volatile in
 			gth_buf_addc(&all, 0);
 		} else {
 			*all_cached = false;
-			if (rc == 0)
+			if (rc == 0) {
 				rc = rcs[i] != 0 ? rcs[i] : -GTH_E_PARSE;
-			if (err != NULL)
-				*err = errs[i];
+				if (err != NULL)
+					*err = errs[i];
+			}
 		}
 		free((char *)reqs[i].url);
+		reqs[i].url = NULL;
 		gth_http_resp_release(&resps[i]);
 	}
 	gth_sha256_hex(all.data != NULL ? all.data : "", all.len, hash);
 	gth_buf_release(&all);
+	return rc;
+}
+
+static int
+search_checks(struct gth_forge *f, const struct gth_strvec *queries, volatile int *cancel,
+	char hash[65], bool *all_cached, struct gth_err *err)
+{
+	size_t n = queries->n;
+	struct gth_http_req *reqs = xcalloc(n, sizeof(*reqs));
+	struct gth_http_resp *resps = xcalloc(n, sizeof(*resps));
+	int *rcs = xcalloc(n, sizeof(*rcs));
+	struct gth_err *errs = xcalloc(n, sizeof(*errs));
+	int rc;
+
+	search_reqs(f, queries, cancel, reqs);
+	gth_http_request_many(f->http, reqs, resps, rcs, errs, n);
+	rc = search_digest(reqs, resps, rcs, errs, n, hash, all_cached, err);
 	free(reqs);
 	free(resps);
 	free(rcs);
 	free(errs);
 	return rc;
+}
+
+/* A cached queue young enough to be served if the searches say nothing changed. */
+static bool
+queue_cache_young(const char *path, long max_age)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && time(NULL) - st.st_mtime <= max_age &&
+	    st.st_mtime <= time(NULL);
 }
 
 static int
@@ -448,7 +491,9 @@ gh_list_queue(struct gth_forge *f, struct gth_pr ***prs, size_t *n, volatile int
 	size_t cap = 0, i, nq;
 	int rc = 0, round;
 	struct gth_err serr;
+	bool precheck = false;	/* searches still to send, with the first GraphQL round */
 
+	memset(&serr, 0, sizeof(serr));
 	if (f->cfg.queries.n > 0)
 		gth_strvec_extend(&queries, &f->cfg.queries);
 	else
@@ -457,7 +502,15 @@ gh_list_queue(struct gth_forge *f, struct gth_pr ***prs, size_t *n, volatile int
 	nq = queries.n;
 	cpath = queue_cache_path(f, &queries);
 
-	if (cpath != NULL && f->cfg.queue_max_age_s >= 0) {
+	/*
+	 * Without a young cached queue the searches cannot save anything now: they
+	 * only record ETags for next time, so they ride along with the first
+	 * GraphQL round instead of costing a round trip of their own.
+	 */
+	if (cpath != NULL && f->cfg.queue_max_age_s >= 0 &&
+	    !queue_cache_young(cpath, f->cfg.queue_max_age_s))
+		precheck = true;
+	else if (cpath != NULL && f->cfg.queue_max_age_s >= 0) {
 		if (search_checks(f, &queries, cancel, hash, &all_cached, &serr) != 0) {
 			if (serr.code == -GTH_E_CANCEL) {
 				rc = gth_err_set(err, -GTH_E_CANCEL, "cancelled");
@@ -497,11 +550,11 @@ gh_list_queue(struct gth_forge *f, struct gth_pr ***prs, size_t *n, volatile int
 	for (i = 0; i < nq; i++)
 		more[i] = true;
 	for (round = 0; round < MAX_QUERY_PAGES && rc == 0; round++) {
-		struct gth_http_req *reqs = xcalloc(nq, sizeof(*reqs));
-		struct gth_http_resp *resps = xcalloc(nq, sizeof(*resps));
-		struct gth_err *errs = xcalloc(nq, sizeof(*errs));
-		int *rcs = xcalloc(nq, sizeof(*rcs));
-		size_t *idx = xcalloc(nq, sizeof(*idx)), k, active = 0;
+		struct gth_http_req *reqs = xcalloc(2 * nq, sizeof(*reqs));
+		struct gth_http_resp *resps = xcalloc(2 * nq, sizeof(*resps));
+		struct gth_err *errs = xcalloc(2 * nq, sizeof(*errs));
+		int *rcs = xcalloc(2 * nq, sizeof(*rcs));
+		size_t *idx = xcalloc(nq, sizeof(*idx)), k, active = 0, extra = 0;
 
 		for (i = 0; i < nq; i++) {
 			char *vars, *body;
@@ -520,8 +573,19 @@ gh_list_queue(struct gth_forge *f, struct gth_pr ***prs, size_t *n, volatile int
 			reqs[active].cancel = cancel;
 			idx[active++] = i;
 		}
+		if (active > 0 && precheck) {
+			search_reqs(f, &queries, cancel, reqs + active);
+			extra = nq;
+		}
 		if (active > 0)
-			rc = gth_http_request_many(f->http, reqs, resps, rcs, errs, active);
+			gth_http_request_many(f->http, reqs, resps, rcs, errs, active + extra);
+		if (extra > 0) {
+			precheck = false;
+			if (search_digest(reqs + active, resps + active, rcs + active, errs + active, nq,
+			    hash, &all_cached, &serr) != 0)
+				gth_info("forge %s: search for the warm-refresh check failed (%s)",
+				    f->cfg.name, gth_err_text(&serr, serr.code));
+		}
 		for (k = 0; k < active; k++) {
 			size_t q = idx[k];
 			struct gth_github_page page;
@@ -531,10 +595,11 @@ gh_list_queue(struct gth_forge *f, struct gth_pr ***prs, size_t *n, volatile int
 			if (r == 0)
 				r = decode_graphql(f, resps[k].body.data, resps[k].body.len, &page, &errs[k]);
 			if (r != 0) {
-				if (rc == 0 || rc == rcs[k])
+				if (rc == 0) {
 					rc = r;
-				if (err != NULL && (err->code == 0 || rc == r))
-					*err = errs[k];
+					if (err != NULL)
+						*err = errs[k];
+				}
 				more[q] = false;
 			} else {
 				gth_strvec_push(&pages, resps[k].body.data);
@@ -558,8 +623,10 @@ gh_list_queue(struct gth_forge *f, struct gth_pr ***prs, size_t *n, volatile int
 	}
 	if (rc == 0 && cpath != NULL && f->cfg.queue_max_age_s >= 0) {
 		/*
-		 * The pre-check ran before GraphQL, so its answers (and ETags) are no newer
-		 * than the pages: anything that changed since shows up as a 200 next time.
+		 * The searches ran before or with the first GraphQL page, so their ETags are
+		 * (nearly) no newer than the pages: a change after them shows up as a 200 next
+		 * time.  A change landing inside the first round's few milliseconds could be
+		 * missed until the cached queue ages out (queue_max_age_s).
 		 */
 		queue_cache_save(cpath, hash, &pages);
 	}
@@ -942,6 +1009,27 @@ host_of(const char *url)
 	return xstrndup(p, strcspn(p, "/?#"));
 }
 
+/* https, or http to this machine (the test forge): a token never crosses a network in clear. */
+static bool
+loopback_or_https(const char *url)
+{
+	char *host;
+	bool ok;
+
+	if (gth_str_has_prefix(url, "https://"))
+		return true;
+	if (!gth_str_has_prefix(url, "http://"))
+		return false;
+	host = host_of(url);
+	host[strcspn(host, ":")] = '\0';
+	if (host[0] == '[')	/* [::1]:port */
+		ok = strncmp(url + 7, "[::1]", 5) == 0;
+	else
+		ok = strcmp(host, "localhost") == 0 || gth_str_has_prefix(host, "127.");
+	free(host);
+	return ok;
+}
+
 int
 gth_github_new(const struct gth_forge_config *cfg, struct gth_forge **out, struct gth_err *err)
 {
@@ -991,6 +1079,13 @@ gth_github_new(const struct gth_forge_config *cfg, struct gth_forge **out, struc
 		c->max_body = (size_t)32 << 20;
 	f->host = host_of(c->web_url);
 	f->ops = &github_ops;
+	if (!loopback_or_https(c->api_url) || !loopback_or_https(c->graphql_url)) {
+		rc = gth_err_set(err, -GTH_E_CONFIG, "forge %.100s: refusing to send the token over "
+		    "plain http to %.200s (use https; plain http is for loopback test forges only)",
+		    c->name, c->api_url);
+		gth_forge_free(f);
+		return rc;
+	}
 
 	memset(&src, 0, sizeof(src));
 	src.command = c->token_command;

@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include <jansson.h>
@@ -388,10 +389,14 @@ main(int argc, char **argv)
 	if (stats) {
 		struct gth_forge_stats st;
 		struct gth_rate r;
+		struct rusage ru;
 
 		gth_forge_stats(f, &st);
-		fprintf(stderr, "stats requests=%lu not_modified=%lu bytes=%llu ms=%ld\n", st.requests,
-		    st.not_modified, st.bytes, ms_now() - t0);
+		getrusage(RUSAGE_SELF, &ru);
+		fprintf(stderr, "stats requests=%lu not_modified=%lu bytes=%llu ms=%ld client_cpu_ms=%ld\n",
+		    st.requests, st.not_modified, st.bytes, ms_now() - t0,
+		    (long)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000 +
+		    (long)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000);
 		if (gth_forge_rate_budget(f, "graphql", &r) == 0)
 			fprintf(stderr, "rate graphql %ld/%ld\n", r.remaining, r.limit);
 		if (gth_forge_rate_budget(f, "core", &r) == 0)

@@ -154,6 +154,14 @@ main(void)
 		ok(rc == 0 && gth_str_eq(gth_forge_token(f), "ghp_fromGhToken0002"),
 		    "gth_forge_new takes GH_TOKEN");
 		gth_forge_free(f);
+		cfg.api_url = "http://ghe.example.com/api/v3";
+		rc = gth_forge_new(&cfg, &f, &err);
+		ok(rc == -GTH_E_CONFIG && strstr(err.msg, "plain http") != NULL,
+		    "a token is never sent over plain http to another host: %s", err.msg);
+		cfg.api_url = "http://127.0.0.1:9/api/v3";
+		rc = gth_forge_new(&cfg, &f, &err);
+		ok(rc == 0, "plain http to loopback (the test forge) is allowed");
+		gth_forge_free(f);
 		cfg.kind = GTH_FORGE_GITLAB;
 		is_int(gth_forge_new(&cfg, &f, &err), -GTH_E_UNSUPPORTED, "GitLab not yet");
 	}
