@@ -127,7 +127,11 @@ char *gth_text_warnings_summary(const struct gth_text_warnings *w);
  */
 int gth_utf8_decode(const char *s, size_t len, uint32_t *cp);
 
-/* Columns a code point occupies in a terminal: 0 (combining), 1 or 2 (wide). */
+/*
+ * Columns a code point occupies in a terminal: 0 (combining marks, format
+ * characters), 2 (East Asian Wide/Fullwidth, emoji) or 1.  A fixed Unicode 14
+ * table: never the locale's wcwidth(), so layout is the same everywhere.
+ */
 int gth_cp_width(uint32_t cp);
 
 /* Display width of already-sanitized UTF-8 text (no controls). */

@@ -81,7 +81,11 @@ struct gth_rat_link {
 	size_t block;		/* index of the block it appears in */
 };
 
-/* "Fixes #12", "closes owner/repo#3": GitHub's closing keywords. */
+/*
+ * GitHub's closing keywords (close, fix, resolve and their -s/-d forms, any
+ * case, optional ':') followed by "#12", "owner/repo#3" or an issue URL
+ * (GitHub or GitLab form); prose only, not code or comments.
+ */
 struct gth_rat_issue {
 	long number;
 	const char *repo;	/* "owner/repo", or NULL for this repository */
@@ -96,7 +100,7 @@ struct gth_rationale {
 	size_t n_blocks;
 	struct gth_rat_link *links;	/* in body order, duplicates kept */
 	size_t n_links;
-	struct gth_rat_issue *issues;	/* in body order, duplicates dropped */
+	struct gth_rat_issue *issues;	/* in body order, duplicates dropped, at most 64 */
 	size_t n_issues;
 	size_t n_comments;		/* HTML comments (block and inline) and link definitions */
 	bool truncated;			/* the body was longer than GTH_RATIONALE_MAX */
@@ -133,8 +137,8 @@ enum gth_rat_role {
 	GTH_RAT_ROLE_CODE,	/* a code line: not wrapped, may exceed the width */
 	GTH_RAT_ROLE_QUOTE,	/* block quote, prefixed "> " per level ("[N] " past 5) */
 	GTH_RAT_ROLE_RULE,	/* a horizontal rule drawn with '-' to the width */
-	GTH_RAT_ROLE_COMMENT,	/* text a browser would hide (HTML comment) */
-	GTH_RAT_ROLE_WARNING,	/* a notice we add: hidden comment, cut body, unclosed fence */
+	GTH_RAT_ROLE_COMMENT,	/* text a browser would hide (HTML comment, link definition) */
+	GTH_RAT_ROLE_WARNING,	/* "!! ..." notice we add: hidden text, cut body, open fence */
 	GTH_RAT_ROLE_SUMMARY,	/* a <details> summary, prefixed "▸ " */
 	GTH_RAT_ROLE_LINK,	/* closing list of targets: "  [session log: |image: ]url" */
 	GTH_RAT_ROLE_BLANK,	/* an empty separator line between blocks */
@@ -165,11 +169,12 @@ struct gth_rat_lines {
  * words wrap by display width (gth_text_width), a word longer than a line
  * is split, nothing splits a sanitizer token; every line but CODE lines fits
  * in cols (on narrow screens deep indentation is given up first).  Code
- * lines are never wrapped and keep tabs expanded to 8 columns.  Replaces the previous contents of
- * out (its memory is reused).  Every line's text went through gth_sanitize,
- * so its runs show where the tokens and mixed-script words are; warn (may
- * be NULL) receives the total for the banner.  Release with
- * gth_rat_lines_release().
+ * lines are never wrapped, keep tabs expanded to 8 columns and sit between
+ * "```lang" and "```" lines of the same role.  Replaces the previous
+ * contents of out (its memory is reused).  Every line's text went through
+ * gth_sanitize, so its runs show where the tokens and mixed-script words
+ * are; warn (may be NULL) receives the body's counts for the banner (see
+ * gth_text_warnings_summary).  Release with gth_rat_lines_release().
  */
 void gth_rationale_wrap(const struct gth_rationale *r, int cols, unsigned flags,
     struct gth_rat_lines *out, struct gth_text_warnings *warn);
