@@ -17,6 +17,7 @@
 #include "internal.h"
 
 #define LINE_MAX_BYTES	1024
+#define WIDE_HINT_COLS	120
 
 static const char *const glyphs_utf8[G__COUNT] = {
 	"│", "─", "✓", "✗", "○", "?", "-", "!", "→", "…", "▲", "•", "!!", "█", "░", "✔", "▶",
@@ -666,6 +667,33 @@ run_command(struct gth_ui *ui, const char *line, struct gth_cmd *cmd)
 
 		return ui->view == VIEW_PR ? pr_action(ui, a, cmd) : queue_action(ui, a, cmd);
 	}
+	if (strcmp(word, "open") == 0) {
+		char *repo = NULL;
+		long number;
+
+		if (gth_parse_pr_ref(args, &repo, &number) < 0) {
+			ui_msg(ui, GTH_MSG_ERROR, "open OWNER/REPO#N");
+			return 0;
+		}
+		for (size_t i = 0; i < ui->n_order; i++) {
+			const struct gth_pr *pr = ui->q->items[ui->order[i]].pr;
+
+			if (pr->number == number && gth_str_eq(pr->repo, repo)) {
+				free(repo);
+				if (ui->view == VIEW_PR) {
+					ui_msg(ui, GTH_MSG_WARN, "close this PR first (q)");
+					return 0;
+				}
+				ui->qcur = i;
+				ui_ident_set(&ui->qcur_id, pr);
+				return queue_action(ui, GTH_ACTION_OPEN, cmd);
+			}
+		}
+		ui_msg(ui, GTH_MSG_ERROR, "%s#%ld is not in the queue (or is filtered out)", repo,
+			number);
+		free(repo);
+		return 0;
+	}
 	if (gth_parse_long(word, 1, 1L << 30, &num) == 0) {
 		if (ui->view == VIEW_PR)
 			return pr_goto_line(ui, num);
@@ -673,8 +701,8 @@ run_command(struct gth_ui *ui, const char *line, struct gth_cmd *cmd)
 			ui->qcur = (size_t)num - 1;
 		return 0;
 	}
-	ui_msg(ui, GTH_MSG_ERROR, "unknown command '%s' (quit, help, refresh, filter, approve, "
-		"reject, escalate, N)", word);
+	ui_msg(ui, GTH_MSG_ERROR, "unknown command '%s' (quit, help, refresh, filter, open, "
+		"approve, reject, escalate, N)", word);
 	return 0;
 }
 
@@ -923,6 +951,12 @@ message_render(struct gth_ui *ui, struct gth_screen *scr, int y)
 	if (ui->view == VIEW_QUEUE && !ui->help)
 		gth_screen_puts(scr, y, 0, GTH_ROLE_DIM,
 			"<Enter> open  a approve  r reject  e escalate  / search  f filter  ? help",
+			scr->cols);
+	else if (ui->view == VIEW_PR && !ui->help)
+		gth_screen_puts(scr, y, 0, GTH_ROLE_DIM, scr->cols >= WIDE_HINT_COLS ?
+			"} file  ] hunk  > annotation  u unviewed  v viewed  <Tab> panel  "
+			"a approve  r reject  e escalate  q back  ? help" :
+			"} file ] hunk > note v viewed <Tab> panel a/r/e decide q back ? help",
 			scr->cols);
 }
 

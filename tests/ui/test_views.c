@@ -536,6 +536,11 @@ test_queue(void)
 	ok(screen_has(ui, 24, 80, "[queue] 3/5"), "/ finds a PR by title");
 	keys(ui, "G");
 	ok(screen_has(ui, 24, 80, "[queue] 5/5"), "G goes to the last PR");
+	keys(ui, ":open acme/web#7<Enter>");
+	is_int(last_cmd.kind, GTH_CMD_OPEN_PR, ":open opens a PR by reference");
+	is_str(last_cmd.item->pr->repo, "acme/web", "the one named");
+	keys(ui, "q:open acme/nope#1<Enter>");
+	ok(screen_has(ui, 24, 80, "acme/nope#1 is not in the queue"), "an unknown PR is reported");
 	gth_ui_free(ui);
 }
 
