@@ -225,6 +225,17 @@ fmt_size(char *buf, size_t n, int64_t v)
 	buf[o] = '\0';
 }
 
+static const char *
+kind_name(uint32_t mode)
+{
+	switch (mode) {
+	case GIT_FILEMODE_LINK: return "symlink";
+	case GIT_FILEMODE_COMMIT: return "submodule";
+	case GIT_FILEMODE_TREE: return "directory";
+	default: return "file";
+	}
+}
+
 static void
 add_notes(struct gth_diff *d, struct gth_diff_file *f)
 {
@@ -234,6 +245,9 @@ add_notes(struct gth_diff *d, struct gth_diff_file *f)
 		gth_diff_add_meta(d, "Renamed from %s (%d%% similar)", f->old_path, f->similarity);
 	else if (f->status == GTH_DIFF_COPIED)
 		gth_diff_add_meta(d, "Copied from %s (%d%% similar)", f->old_path, f->similarity);
+	if (f->status == GTH_DIFF_TYPECHANGE)
+		gth_diff_add_meta(d, "Type change: %s -> %s", kind_name(f->old_mode),
+		    kind_name(f->new_mode));
 	if (f->old_mode != 0 && f->new_mode != 0 && f->old_mode != f->new_mode)
 		gth_diff_add_meta(d, "mode %06o -> %06o", f->old_mode, f->new_mode);
 	if (f->submodule) {

@@ -11,7 +11,8 @@
 #	refs/heads/branch-point	where the PR branched (the merge base)
 #
 # The PR touches one file per case the diff must show honestly: add, delete,
-# modify, rename, copy, mode change, binary, submodule, symlink, no trailing
+# modify, rename, copy, mode change, binary, submodule, symlink, a file turned
+# into a symlink, no trailing
 # newline, CRLF, invalid UTF-8, a whitespace-only change, nested directories.
 set -eu
 
@@ -90,6 +91,7 @@ EOF
 printf '#!/bin/sh\necho deploy\n' > script.sh
 printf 'PNG\000\001\002\003binary\000data\n' > image.bin
 ln -s target-a link
+printf 'a file that becomes a symlink\n' > tc
 printf 'first\nsecond\nlast without newline' > noeol.txt
 printf 'alpha\r\nbeta\r\ngamma\r\n' > crlf.txt
 printf 'caf\351 latin-1 here\nplain\n' > latin1.txt
@@ -117,6 +119,8 @@ chmod 755 script.sh
 printf 'PNG\000\001\002\003binary\000data, now longer\n' > image.bin
 rm link
 ln -s target-b link
+rm tc
+ln -s keep.txt tc
 printf 'first\nsecond\nlast changed, still no newline' > noeol.txt
 printf 'alpha\r\nBETA\r\ngamma\r\n' > crlf.txt
 printf 'caf\351 latin-1 here\nplain \377\376 bytes\n' > latin1.txt

@@ -80,7 +80,7 @@ test_file_list(struct gth_diff *d)
 	is_str(d->merge_base, branch_point, "old side is the merge base, not the moved base");
 	ok(find(d, "main_only.txt", NULL) == NULL, "a file added on main after branching is not "
 	    "shown");
-	is_int(d->n_files, 16, "sixteen files changed");
+	is_int(d->n_files, 17, "seventeen files changed");
 	ok((f = find(d, "added.txt", NULL)) && f->status == GTH_DIFF_ADDED && f->old_mode == 0,
 	    "added.txt added");
 	ok((f = find(d, "del.txt", NULL)) && f->status == GTH_DIFF_DELETED && f->new_mode == 0,
@@ -95,6 +95,8 @@ test_file_list(struct gth_diff *d)
 	ok((f = find(d, "vendor/lib", NULL)) && f->submodule && f->new_mode == 0160000 &&
 	    strncmp(f->new_oid, "2222222", 7) == 0, "vendor/lib is a submodule");
 	ok((f = find(d, "link", NULL)) && f->new_mode == 0120000, "link is a symlink");
+	ok((f = find(d, "tc", NULL)) && f->status == GTH_DIFF_TYPECHANGE && f->old_mode == 0100644 &&
+	    f->new_mode == 0120000, "tc turned from a file into a symlink");
 	ok((f = find(d, "keep.txt", NULL)) && !f->loaded, "hunks not built before asked");
 }
 
@@ -135,6 +137,10 @@ test_hunks(struct gth_diff *d)
 	is_dump(d, "vendor/lib", "#0,0 Submodule commit 1111111 -> 2222222\n",
 	    "submodule shown as its two commits");
 	is_dump(d, "script.sh", "#0,0 mode 100644 -> 100755\n", "mode change");
+	is_dump(d, "tc",
+	    "#0,0 Type change: file -> symlink\n#0,0 mode 100644 -> 120000\n"
+	    "@1,1 @@ -1 +1 @@\n-1,0 a file that becomes a symlink\n+0,1 keep.txt\n"
+	    "\\0,0 \\ No newline at end of file\n", "type change: both sides shown");
 	is_dump(d, "new_name.c",
 	    "#0,0 Renamed from old_name.c (92% similar)\n"
 	    "@4,4 @@ -4,7 +4,7 @@\n 4,4 static int\n 5,5 add(int a, int b)\n"
@@ -163,10 +169,10 @@ test_lines_contiguous(struct gth_diff *d)
 	}
 	is_int(bad, 0, "every file loaded, its lines inside the line array");
 	is_int(total, d->n_lines, "every line belongs to exactly one file");
-	is_int(d->additions, 12, "PR additions");
-	is_int(d->deletions, 12, "PR deletions");
-	ok(d->n_dirs == 4 && strcmp(d->dirs[0].dir, "(root)") == 0 && d->dirs[0].files == 13,
-	    "thirteen files at the top level");
+	is_int(d->additions, 13, "PR additions");
+	is_int(d->deletions, 13, "PR deletions");
+	ok(d->n_dirs == 4 && strcmp(d->dirs[0].dir, "(root)") == 0 && d->dirs[0].files == 14,
+	    "fourteen files at the top level");
 	for (i = 0; i < d->n_dirs; i++) {
 		if (strcmp(d->dirs[i].dir, "docs") == 0)
 			ok(d->dirs[i].files == 1 && d->dirs[i].additions == 2 &&
@@ -311,7 +317,7 @@ test_workers(void)
 		free(x);
 		free(y);
 	}
-	is_int(same, 16, "all sixteen files identical either way");
+	is_int(same, 17, "all seventeen files identical either way");
 	ok(a != NULL && b != NULL && a->n_lines == b->n_lines && a->arena_len == b->arena_len,
 	    "same number of lines and bytes of text");
 	gth_diff_free(a);

@@ -225,7 +225,7 @@ test_fetch_and_head(void)
 	    strstr(err.msg, want_head) != NULL, "the message names both SHAs: %s", err.msg);
 	is_int(gth_git_diff_open(m, want_main, want_head, NULL, &d, &err), 0,
 	    "the fetched mirror yields the diff");
-	is_int(d != NULL ? (long long)d->n_files : -1, 16, "with all sixteen files");
+	is_int(d != NULL ? (long long)d->n_files : -1, 17, "with all seventeen files");
 	gth_diff_free(d);
 
 	/* The agent pushes again: the second fetch brings only the new objects. */
