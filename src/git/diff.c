@@ -444,6 +444,9 @@ build_file(struct gth_diff *d, size_t i, int full, struct gth_err *err)
 	f = &d->files[i];
 	if (f->loaded && (!full || f->binary || f->submodule))
 		return 0;
+	/* An expansion past the cap keeps the hunks the reader already has. */
+	if (f->loaded && d->arena_len >= ((const struct diff_priv *)d->priv)->max_bytes)
+		return gth_err_set(err, -GTH_E_TOOBIG, "the diff is at its size limit");
 	if (over_cap(d, f))
 		return 0;
 	return build_into(d->priv, d, f, full, err);

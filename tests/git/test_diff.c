@@ -340,6 +340,17 @@ test_cap(void)
 	ok(d->arena_len < 200 + 4096, "the text stays near the cap (%zu bytes)", d->arena_len);
 	ok(missing > 0 && missing < d->n_files, "files past the cap are marked (%zu)", missing);
 	ok(d->partial, "and the diff says it is partial");
+	for (i = 0; i < d->n_files && (d->files[i].patch_missing || d->files[i].binary ||
+	    d->files[i].submodule); i++)
+		;
+	if (i < d->n_files) {
+		size_t n = d->files[i].n_lines;
+
+		is_int(gth_git_diff_load_file_full(d, i, &err), -GTH_E_TOOBIG,
+		    "whole-file context past the cap is refused");
+		ok(d->files[i].n_lines == n && !d->files[i].patch_missing,
+		    "and the file keeps its hunks");
+	}
 	gth_diff_free(d);
 }
 
