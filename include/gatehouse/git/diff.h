@@ -85,7 +85,8 @@ int gth_git_diff_load_all(struct gth_diff *d, void (*progress)(size_t done, size
  * as context, so the reader can scroll around any hunk.  The file's previous
  * lines stay in the arena, unreferenced, until the diff is freed.  Binary
  * files and submodules are left as they are.  Returns as
- * gth_git_diff_load_file().
+ * gth_git_diff_load_file(), or -GTH_E_TOOBIG when the diff is at its size
+ * cap (the file keeps the lines it had).
  */
 int gth_git_diff_load_file_full(struct gth_diff *d, size_t file_index, struct gth_err *err);
 
