@@ -1,9 +1,10 @@
 /*
  * Diff model from a mirror: see gatehouse/git/diff.h.
  *
- * Memory: libgit2 keeps only the delta list (one entry per file); a file's
- * patch is generated, copied line by line into the arena and freed, so peak
- * memory is the model plus one file's patch.
+ * Memory: opening the diff keeps only our file list (libgit2's delta list
+ * is freed); a file's lines stream from libgit2's callbacks into the arena,
+ * so peak memory is the model, two blobs per thread, and libgit2's pack
+ * caches.
  */
 #include "config.h"
 
@@ -34,8 +35,8 @@
 
 /*
  * After the file list is built, hunks come from the two blobs of each file
- * (git_patch_from_blobs), read through a repository handle of the diff's
- * own, so that it can move between threads with the diff.
+ * (git_diff_blobs), read through a repository handle of the diff's own, so
+ * that it can move between threads with the diff.
  */
 struct diff_priv {
 	char *path;		/* the mirror's directory */
