@@ -113,9 +113,11 @@ struct gth_ui {
 	enum gth_verdict verdict;
 	struct gth_buf reason;
 	struct gth_buf override;
+	size_t reason_cur, override_cur;	/* editing cursors, byte offsets */
 
 	enum input input;
 	struct gth_buf line;		/* the : or / line being typed */
+	size_t line_cur;
 	char *search;
 
 	struct gth_ui_status status;

@@ -15,7 +15,7 @@
 #include "gatehouse/base/xalloc.h"
 #include "internal.h"
 
-bool ui_edit_key(struct gth_buf *b, int key, bool multiline);
+bool ui_edit_key(struct gth_buf *b, size_t *cur, int key, bool multiline);
 
 #define REASON_ROWS	5
 
@@ -43,6 +43,7 @@ prompt_open(struct gth_ui *ui, enum gth_verdict v)
 	ui->verdict = v;
 	gth_buf_reset(&ui->reason);
 	gth_buf_reset(&ui->override);
+	ui->reason_cur = ui->override_cur = 0;
 }
 
 /* The n-th (1-based) template offered for the current verdict, or NULL. */
@@ -98,6 +99,7 @@ edit_key(struct gth_ui *ui, int key, struct gth_cmd *cmd)
 {
 	bool reason = ui->prompt == PROMPT_REASON;
 	struct gth_buf *b = reason ? &ui->reason : &ui->override;
+	size_t *cur = reason ? &ui->reason_cur : &ui->override_cur;
 
 	if (key == GTH_KEY_ESC || (!reason && key == GTH_KEY_ENTER)) {
 		ui->prompt = PROMPT_CHOOSE;
@@ -110,7 +112,7 @@ edit_key(struct gth_ui *ui, int key, struct gth_cmd *cmd)
 		cmd->text = xstrdup(gth_buf_str(&ui->reason));
 		return 1;
 	}
-	if (!ui_edit_key(b, key, reason))
+	if (!ui_edit_key(b, cur, key, reason))
 		return 0;
 	return reason ? draft_cmd(ui, cmd) : 0;
 }
@@ -221,47 +223,50 @@ box_untrusted(struct box *b, int indent, int role, const char *s, size_t len)
 	b->row++;
 }
 
-/* Up to max rows of multi-line text, the last ones when it is longer. */
+/*
+ * Up to max rows of multi-line text: the lines around the cursor (a byte
+ * offset; (size_t)-1 when this field is not being edited), the last ones
+ * otherwise, with one row saying how many are not shown.
+ */
 static void
-box_lines(struct box *b, int role, const char *s, int max, bool cursor)
+box_lines(struct box *b, int role, const char *s, int max, size_t cursor)
 {
-	const char *lines[64];
-	size_t lens[64];
-	int n = 0, first;
+	size_t n = 1, cur_line = 0, line = 0, shown, first = 0;
 	const char *p = s;
 
+	for (const char *q = s; *q != '\0'; q++)
+		if (*q == '\n')
+			n++;
+	for (const char *q = s; cursor != (size_t)-1 && *q != '\0' && (size_t)(q - s) < cursor; q++)
+		cur_line += *q == '\n';
+	shown = n > (size_t)max ? (size_t)max - 1 : n;
+	if (n > shown) {
+		char more[48];
+		size_t anchor = cursor != (size_t)-1 ? cur_line : n - 1;
+
+		first = anchor + 1 > shown ? anchor + 1 - shown : 0;
+		snprintf(more, sizeof(more), "(%zu more line%s not shown)", n - shown,
+			n - shown == 1 ? "" : "s");
+		box_text(b, 2, GTH_ROLE_DIM, more);
+	}
 	for (;;) {
 		const char *nl = strchr(p, '\n');
 		size_t len = nl != NULL ? (size_t)(nl - p) : strlen(p);
 
-		if (n == 64) {
-			memmove(lines, lines + 1, sizeof(lines[0]) * 63);
-			memmove(lens, lens + 1, sizeof(lens[0]) * 63);
-			n--;
+		if (line >= first && line < first + shown) {
+			gth_screen_put_untrusted(b->scr, b->y + b->row, b->x + 2, role, p, len,
+				GTH_SAN_NO_MIXED, b->w - 3, NULL);
+			if (cursor != (size_t)-1 && line == cur_line) {
+				b->scr->cursor_y = b->y + b->row;
+				b->scr->cursor_x = b->x + 2 +
+					(int)gth_text_width(p, cursor - (size_t)(p - s));
+			}
+			b->row++;
 		}
-		lines[n] = p;
-		lens[n++] = len;
 		if (nl == NULL)
 			break;
 		p = nl + 1;
-	}
-	/* When it is too long, one row says how much is above the last lines. */
-	first = n > max ? n - max + 1 : 0;
-	if (first > 0) {
-		char more[48];
-
-		snprintf(more, sizeof(more), "(%d more line%s above)", first, first == 1 ? "" : "s");
-		box_text(b, 2, GTH_ROLE_DIM, more);
-	}
-	for (int i = first; i < n; i++) {
-		int used = gth_screen_put_untrusted(b->scr, b->y + b->row, b->x + 2, role, lines[i],
-			lens[i], GTH_SAN_NO_MIXED, b->w - 3, NULL);
-
-		if (cursor && i == n - 1) {
-			b->scr->cursor_y = b->y + b->row;
-			b->scr->cursor_x = b->x + 2 + used;
-		}
-		b->row++;
+		line++;
 	}
 }
 
@@ -326,7 +331,7 @@ prompt_render(struct gth_ui *ui, struct gth_screen *scr)
 		ntemplates++;
 	reason_rows = count_lines(gth_buf_str(&ui->reason));
 	if (reason_rows > REASON_ROWS)
-		reason_rows = REASON_ROWS + 1;
+		reason_rows = REASON_ROWS;
 	/* Borders, info, blank, templates, reason, override, summary, footer. */
 	h = 2 + 2 + 1 + reason_rows + (need ? 2 : 0) + 3 + 1;
 	/* On a short terminal some templates stay off the list (their digits still work). */
@@ -409,7 +414,7 @@ prompt_render(struct gth_ui *ui, struct gth_screen *scr)
 		box_text(&b, 2, GTH_ROLE_DIM, "(none yet: i to type, or a template digit)");
 	else
 		box_lines(&b, GTH_ROLE_INPUT, gth_buf_str(&ui->reason), REASON_ROWS,
-			ui->prompt == PROMPT_REASON);
+			ui->prompt == PROMPT_REASON ? ui->reason_cur : (size_t)-1);
 	if (need) {
 		struct gth_buf s = GTH_BUF_INIT;
 
@@ -426,7 +431,7 @@ prompt_render(struct gth_ui *ui, struct gth_screen *scr)
 			box_text(&b, 2, GTH_ROLE_DIM, "(needed to approve: o to type it)");
 		else
 			box_lines(&b, GTH_ROLE_INPUT, gth_buf_str(&ui->override), 1,
-				ui->prompt == PROMPT_OVERRIDE);
+				ui->prompt == PROMPT_OVERRIDE ? ui->override_cur : (size_t)-1);
 		gth_buf_release(&s);
 	}
 	b.row = h - 6;

@@ -23,7 +23,6 @@
 #define INTRALINE_MAX	16
 #define WIDE_COLS	140
 
-bool ui_edit_key(struct gth_buf *b, int key, bool multiline);
 int ui_copy(struct gth_ui *ui, const struct gth_queue_item *it, bool sha, struct gth_cmd *cmd);
 
 enum rowkind { ROW_NONE, ROW_HEADER, ROW_LINE, ROW_ANNOT, ROW_NOTE };

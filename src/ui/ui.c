@@ -428,6 +428,7 @@ gth_ui_set_reason(struct gth_ui *ui, const char *text)
 		gth_buf_add(&ui->reason, text, ui->reason.max - 1);
 	while (ui->reason.len > 0 && ui->reason.data[ui->reason.len - 1] == '\n')
 		ui->reason.data[--ui->reason.len] = '\0';
+	ui->reason_cur = ui->reason.len;
 }
 
 void
@@ -575,46 +576,110 @@ help_action(struct gth_ui *ui, enum gth_action a, int key)
 
 /* --- line input (: and /) ------------------------------------------------ */
 
+/* Insert n bytes at *cur (keeping the buffer's cap) and move the cursor past them. */
 static void
-line_add_key(struct gth_buf *b, int key)
+insert_at(struct gth_buf *b, size_t *cur, const char *p, size_t n)
 {
-	char u[4];
+	size_t at = *cur > b->len ? b->len : *cur;
 
-	if (key < 0x20 || key >= GTH_KEY__BASE || key == 0x7f || (key >= 0x80 && key < 0xa0))
+	if (gth_buf_add(b, p, n) < 0)
 		return;
-	(void)gth_buf_add(b, u, ui_utf8_encode((uint32_t)key, u));
+	memmove(b->data + at + n, b->data + at, b->len - n - at);
+	memcpy(b->data + at, p, n);
+	*cur = at + n;
 }
 
-/* Shared editing keys for every text field; returns true when key was one of them. */
-bool ui_edit_key(struct gth_buf *b, int key, bool multiline);
+/* Delete bytes [from, to) and leave the cursor at from. */
+static void
+delete_range(struct gth_buf *b, size_t *cur, size_t from, size_t to)
+{
+	memmove(b->data + from, b->data + to, b->len - to);
+	b->len -= to - from;
+	*cur = from;
+}
+
+static size_t
+prev_cp(const struct gth_buf *b, size_t i)
+{
+	while (i > 0 && ((unsigned char)b->data[--i] & 0xc0) == 0x80)
+		;
+	return i;
+}
+
+static size_t
+next_cp(const struct gth_buf *b, size_t i)
+{
+	if (i < b->len)
+		i++;
+	while (i < b->len && ((unsigned char)b->data[i] & 0xc0) == 0x80)
+		i++;
+	return i;
+}
+
+/*
+ * Shared editing keys for every text field, at the cursor *cur (a byte
+ * offset): <Left> <Right> <Home> <End> <Backspace> <Del>, <C-u> (to the start
+ * of the line), <C-w> (word before), <Enter> (new line when multiline), and
+ * printable characters.  Returns true when key was one of them.
+ */
+bool ui_edit_key(struct gth_buf *b, size_t *cur, int key, bool multiline);
 
 bool
-ui_edit_key(struct gth_buf *b, int key, bool multiline)
+ui_edit_key(struct gth_buf *b, size_t *cur, int key, bool multiline)
 {
-	if (key == GTH_KEY_BACKSPACE) {
-		/* Drop one whole UTF-8 sequence. */
-		while (b->len > 0) {
-			unsigned char c = (unsigned char)b->data[--b->len];
+	size_t i;
+	char u[4];
 
-			if ((c & 0xc0) != 0x80)
-				break;
+	if (*cur > b->len)
+		*cur = b->len;
+	i = *cur;
+	switch (key) {
+	case GTH_KEY_LEFT:
+		*cur = prev_cp(b, i);
+		return true;
+	case GTH_KEY_RIGHT:
+		*cur = next_cp(b, i);
+		return true;
+	case GTH_KEY_HOME:
+		while (*cur > 0 && b->data[*cur - 1] != '\n')
+			(*cur)--;
+		return true;
+	case GTH_KEY_END:
+		while (*cur < b->len && b->data[*cur] != '\n')
+			(*cur)++;
+		return true;
+	case GTH_KEY_BACKSPACE:
+		if (i > 0)
+			delete_range(b, cur, prev_cp(b, i), i);
+		break;
+	case GTH_KEY_DELETE:
+		if (i < b->len)
+			delete_range(b, cur, i, next_cp(b, i));
+		break;
+	case GTH_KEY_CTRL('u'):
+		while (i > 0 && b->data[i - 1] != '\n')
+			i--;
+		delete_range(b, cur, i, *cur);
+		break;
+	case GTH_KEY_CTRL('w'):
+		while (i > 0 && b->data[i - 1] == ' ')
+			i--;
+		while (i > 0 && b->data[i - 1] != ' ' && b->data[i - 1] != '\n')
+			i--;
+		delete_range(b, cur, i, *cur);
+		break;
+	case GTH_KEY_TAB:
+		insert_at(b, cur, " ", 1);
+		break;
+	default:
+		if (key == GTH_KEY_ENTER && multiline) {
+			insert_at(b, cur, "\n", 1);
+			break;
 		}
-	} else if (key == GTH_KEY_CTRL('u')) {
-		while (b->len > 0 && b->data[b->len - 1] != '\n')
-			b->len--;
-	} else if (key == GTH_KEY_CTRL('w')) {
-		while (b->len > 0 && b->data[b->len - 1] == ' ')
-			b->len--;
-		while (b->len > 0 && b->data[b->len - 1] != ' ' && b->data[b->len - 1] != '\n')
-			b->len--;
-	} else if (key == GTH_KEY_ENTER && multiline) {
-		(void)gth_buf_addc(b, '\n');
-	} else if (key == GTH_KEY_TAB) {
-		(void)gth_buf_addc(b, ' ');
-	} else if (key >= 0x20 && key < GTH_KEY__BASE && key != 0x7f) {
-		line_add_key(b, key);
-	} else {
-		return false;
+		if (key < 0x20 || key >= GTH_KEY__BASE || key == 0x7f || (key >= 0x80 && key < 0xa0))
+			return false;
+		insert_at(b, cur, u, ui_utf8_encode((uint32_t)key, u));
+		break;
 	}
 	if (b->data != NULL)
 		b->data[b->len] = '\0';
@@ -723,7 +788,7 @@ input_key(struct gth_ui *ui, int key, struct gth_cmd *cmd)
 	}
 	if (key != GTH_KEY_ENTER) {
 		if (key != GTH_KEY_TAB)
-			ui_edit_key(&ui->line, key, false);
+			ui_edit_key(&ui->line, &ui->line_cur, key, false);
 		return 0;
 	}
 	ui->input = INPUT_NONE;
@@ -750,6 +815,7 @@ start_input(struct gth_ui *ui, enum input which, const char *prefill)
 	gth_buf_reset(&ui->line);
 	if (prefill != NULL)
 		gth_buf_adds(&ui->line, prefill);
+	ui->line_cur = ui->line.len;
 }
 
 int
@@ -936,10 +1002,12 @@ message_render(struct gth_ui *ui, struct gth_screen *scr, int y)
 		int x = gth_screen_puts(scr, y, 0, GTH_ROLE_PROMPT,
 			ui->input == INPUT_COMMAND ? ":" : "/", 1);
 
-		x += gth_screen_put(scr, y, x, GTH_ROLE_INPUT, gth_buf_str(&ui->line),
-			ui->line.len, scr->cols - x - 1);
+		gth_screen_put(scr, y, x, GTH_ROLE_INPUT, gth_buf_str(&ui->line), ui->line.len,
+			scr->cols - x - 1);
 		scr->cursor_y = y;
-		scr->cursor_x = x;
+		scr->cursor_x = x + (int)gth_text_width(gth_buf_str(&ui->line), ui->line_cur);
+		if (scr->cursor_x >= scr->cols)
+			scr->cursor_x = scr->cols - 1;
 		return;
 	}
 	if (ui->message[0] != '\0') {

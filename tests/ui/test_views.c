@@ -638,9 +638,11 @@ test_prompt(void)
 	ok(last_cmd.override == NULL, "no override when the gates are green");
 
 	/* Reject with a typed multi-line reason, and $EDITOR. */
-	keys(ui, "rThe change is<Enter>out of scope<C-e>");
+	keys(ui, "rThe change is<Enter>out of scope<Left><Left><Left><Left><Left><Left><Left><Left>");
+	keys(ui, "far x<Backspace><End>.<Home><Del>O<Up><C-e>");
 	is_int(last_cmd.kind, GTH_CMD_EDIT_EXTERNAL, "<C-e> hands the reason to $EDITOR");
-	is_str(last_cmd.text, "The change is\nout of scope", "as typed so far");
+	is_str(last_cmd.text, "The change is\nOut far of scope.",
+		"as typed so far, edited in the middle");
 	gth_ui_set_reason(ui, "Edited in vim.\nSecond line.\n");
 	is_str(gth_ui_draft(ui, NULL), "Edited in vim.\nSecond line.", "the edited text comes back");
 	keys(ui, "<Esc><Esc>");
