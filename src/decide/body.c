@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "gatehouse/base/buf.h"
+#include "gatehouse/base/sanitize.h"
 #include "gatehouse/base/xalloc.h"
 #include "gatehouse/decide/body.h"
 #include "gatehouse/decide/record.h"
@@ -13,6 +14,29 @@
 #define BETWEEN "\n```\n\n```\n"
 #define DETAILS_CLOSE "```\n\n</details>\n"
 #define ARMOR_BEGIN "-----BEGIN SSH SIGNATURE-----\n"
+
+/*
+ * The reason as shown on the forge: sanitized, with '<' and '&' escaped so
+ * that no markup in it (an unclosed "<!--" would hide the record on the
+ * web page) acts on the rest of the body.  The record keeps the exact text.
+ */
+static void
+add_reason(struct gth_buf *b, const char *reason)
+{
+	char *clean = gth_sanitize_str(reason, strlen(reason),
+		GTH_SAN_KEEP_NEWLINES | GTH_SAN_NO_MIXED, NULL);
+	const char *p;
+
+	for (p = clean; *p != '\0'; p++) {
+		if (*p == '<')
+			gth_buf_adds(b, "&lt;");
+		else if (*p == '&')
+			gth_buf_adds(b, "&amp;");
+		else
+			gth_buf_addc(b, *p);
+	}
+	free(clean);
+}
 
 int
 gth_review_body_compose(const struct gth_decision *d, const char *record_json,
@@ -25,7 +49,7 @@ gth_review_body_compose(const struct gth_decision *d, const char *record_json,
 	if (strchr(record_json, '\n') != NULL || al == 0 || armored[al - 1] != '\n' ||
 	    strncmp(armored, ARMOR_BEGIN, strlen(ARMOR_BEGIN)) != 0)
 		return gth_err_set(err, -GTH_E_INVAL, "record or signature malformed for a review");
-	gth_buf_adds(&b, d->reason != NULL ? d->reason : "");
+	add_reason(&b, d->reason != NULL ? d->reason : "");
 	gth_buf_adds(&b, "\n\n" DETAILS_OPEN);
 	gth_buf_adds(&b, record_json);
 	gth_buf_adds(&b, BETWEEN);

@@ -67,6 +67,22 @@ test_compose_parse(void)
 	free(record);
 	free(armored);
 	gth_decision_free(d);
+
+	d = fx_decision(&key, GTH_VERDICT_REJECT, 8, &record, &rlen, &armored);
+	free(d->reason);
+	d->reason = xstrdup("No. <!-- hides the rest & \x1b[2J clears");
+	ok(gth_review_body_compose(d, record, armored, &body, &err) == 0 &&
+	   strncmp(body, "No. &lt;!-- hides the rest &amp; ^[[2J clears\n", 46) == 0,
+	   "markup and escapes in the reason are inert on the forge");
+	ok(gth_review_body_parse(body, strlen(body), &rec, &arm, &id, &err) == 0 &&
+	   strcmp(rec, record) == 0, "and the record still parses");
+	free(rec);
+	free(arm);
+	free(id);
+	free(body);
+	free(record);
+	free(armored);
+	gth_decision_free(d);
 }
 
 static void
