@@ -4,7 +4,8 @@
 #   contract_require || exit 0      # prints "1..0 # SKIP reason" when Node/Prism are missing
 #   contract_start                  # forge (demo scenario) + prism proxy --errors in front of it
 #   ... talk to "$PRISM_URL" with token "$CONTRACT_TOKEN"; git to "$FORGE_URL" ...
-#   contract_stop                   # also run from an EXIT trap set by contract_start
+#   contract_stop                   # also run from an EXIT trap that contract_start sets
+#                                   # when the caller has none (else call it from yours)
 #
 # Exports FORGE_URL, PRISM_URL, FORGE_LOG (JSONL request log), STATE_DIR, FORGE_PID,
 # PRISM_PID, CONTRACT_TOKEN (the demo reviewer's token).  The forge's --public-url is the Prism
@@ -56,7 +57,11 @@ contract_start() {
 	STATE_DIR=$(mktemp -d "${TMPDIR:-/tmp}/gth-contract.XXXXXX")
 	FORGE_LOG=$STATE_DIR/forge.jsonl
 	export STATE_DIR FORGE_LOG
-	trap contract_stop EXIT
+	# Never replace the caller's EXIT trap (it may clean up more); a caller that has one
+	# calls contract_stop from it.
+	if [ -z "$(trap -p EXIT)" ]; then
+		trap contract_stop EXIT
+	fi
 	local gitroot=${CONTRACT_GIT_CACHE:-$STATE_DIR/git}
 	"$CONTRACT_ROOT/tests/fixtures/demo/build-repos.sh" "$gitroot" >&2 || return 1
 	port=$(contract_free_port)
