@@ -1756,7 +1756,6 @@ draw_title(struct gth_ui *ui, struct gth_screen *scr, int y)
 {
 	const struct gth_queue_item *it = ui->pr.it;
 	const struct gth_pr *pr = it->pr;
-	const struct delivery *dl = ui_delivery_for(ui, ui->pr.ref);
 	char right[128];
 	int x = 1, rw;
 
@@ -1777,7 +1776,6 @@ draw_title(struct gth_ui *ui, struct gth_screen *scr, int y)
 			scr->cols - rw - x - 1, NULL);
 	if (scr->cols - rw > x)
 		gth_screen_puts(scr, y, scr->cols - rw, GTH_ROLE_TITLE, right, rw);
-	(void)dl;
 }
 
 static int

@@ -508,11 +508,11 @@ help_lines(const struct gth_ui *ui, struct gth_screen *scr, int top, int height)
 
 		if (y >= top && y < top + height)
 			gth_screen_puts(scr, y, 1, GTH_ROLE_DIM,
-				"Reason editor: <Esc> done, <Enter> new line, <Backspace>, <C-u> clear "
-				"line,", scr->cols - 1);
+				"Reason editor: <Esc> done, <Enter> new line, arrows <Home> <End> <Del> "
+				"<Backspace>,", scr->cols - 1);
 		if (y + 1 >= top && y + 1 < top + height)
 			gth_screen_puts(scr, y + 1, 1, GTH_ROLE_DIM,
-				"<C-w> delete word, <C-e> $EDITOR.  :filter, :N (go to line/PR N), :quit",
+				"<C-u> to line start, <C-w> word, <C-e> $EDITOR.  :open R#N :filter :N :quit",
 				scr->cols - 1);
 	}
 	return row + 3;
@@ -720,9 +720,7 @@ run_command(struct gth_ui *ui, const char *line, struct gth_cmd *cmd)
 		return 1;
 	}
 	if (strcmp(word, "filter") == 0) {
-		if (queue_filter_command(ui, args) < 0)
-			return 0;
-		ui->view = ui->view;
+		(void)queue_filter_command(ui, args);
 		return 0;
 	}
 	if (strcmp(word, "approve") == 0 || strcmp(word, "reject") == 0 ||
