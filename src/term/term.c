@@ -128,7 +128,7 @@ map_color(int32_t c)
 	if (c >= caps_.colors && c < 16)
 		return c - 8;	/* bright-x on an 8-colour terminal: x */
 	if (c >= caps_.colors)
-		return -1;
+		return rgb_to_ansi(palette_rgb(c), caps_.colors);
 	/* Direct-colour terminfo: indexes 0-7 still mean the ANSI colours. */
 	return c;
 }
