@@ -39,6 +39,20 @@ parse(const char *json, size_t len, const char *what, struct gth_err *err)
 	return root;
 }
 
+/* A body that must be a JSON array (REST list endpoints). */
+static json_t *
+parse_array(const char *json, size_t len, const char *what, struct gth_err *err)
+{
+	json_t *root = parse(json, len, what, err);
+
+	if (root != NULL && !json_is_array(root)) {
+		json_decref(root);
+		gth_err_set(err, -GTH_E_PARSE, "the forge's answer for %s is not a list", what);
+		return NULL;
+	}
+	return root;
+}
+
 static const char *
 jstr(const json_t *o, const char *key)
 {
@@ -590,15 +604,11 @@ int
 gth_github_decode_annotations(const char *json, size_t len, struct gth_check *c,
 	struct gth_err *err)
 {
-	json_t *root = parse(json, len, "check annotations", err), *a;
+	json_t *root = parse_array(json, len, "check annotations", err), *a;
 	size_t i;
 
 	if (root == NULL)
 		return -GTH_E_PARSE;
-	if (!json_is_array(root)) {
-		json_decref(root);
-		return gth_err_set(err, -GTH_E_PARSE, "annotations answer is not an array");
-	}
 	json_array_foreach(root, i, a) {
 		struct gth_annotation *an = gth_check_add_annotation(c);
 		const char *lv = jstr(a, "annotation_level");
@@ -619,15 +629,11 @@ int
 gth_github_decode_reviews(const char *json, size_t len, struct gth_review **arr, size_t *n,
 	size_t *cap, struct gth_err *err)
 {
-	json_t *root = parse(json, len, "reviews", err), *r;
+	json_t *root = parse_array(json, len, "reviews", err), *r;
 	size_t i;
 
 	if (root == NULL)
 		return -GTH_E_PARSE;
-	if (!json_is_array(root)) {
-		json_decref(root);
-		return gth_err_set(err, -GTH_E_PARSE, "reviews answer is not an array");
-	}
 	json_array_foreach(root, i, r) {
 		struct gth_review *rv = &GTH_PUSH(*arr, *n, *cap);
 
@@ -668,15 +674,11 @@ gth_github_decode_requested(const char *json, size_t len, struct gth_pr *pr, str
 int
 gth_github_decode_files(const char *json, size_t len, struct gth_pr *pr, struct gth_err *err)
 {
-	json_t *root = parse(json, len, "files", err), *f;
+	json_t *root = parse_array(json, len, "files", err), *f;
 	size_t i;
 
 	if (root == NULL)
 		return -GTH_E_PARSE;
-	if (!json_is_array(root)) {
-		json_decref(root);
-		return gth_err_set(err, -GTH_E_PARSE, "files answer is not an array");
-	}
 	json_array_foreach(root, i, f) {
 		struct gth_file_change *fc = gth_pr_add_file(pr);
 
@@ -694,15 +696,11 @@ gth_github_decode_files(const char *json, size_t len, struct gth_pr *pr, struct 
 int
 gth_github_decode_commits(const char *json, size_t len, struct gth_pr *pr, struct gth_err *err)
 {
-	json_t *root = parse(json, len, "commits", err), *c;
+	json_t *root = parse_array(json, len, "commits", err), *c;
 	size_t i;
 
 	if (root == NULL)
 		return -GTH_E_PARSE;
-	if (!json_is_array(root)) {
-		json_decref(root);
-		return gth_err_set(err, -GTH_E_PARSE, "commits answer is not an array");
-	}
 	json_array_foreach(root, i, c) {
 		const char *m = jstr(json_object_get(c, "commit"), "message");
 

@@ -489,6 +489,19 @@ link_next(const char *v)
 	return NULL;
 }
 
+/* Drop what the headers of a previous answer said. */
+static void
+forget_headers(struct xfer *x)
+{
+	free(x->etag);
+	free(x->link_next);
+	x->etag = x->link_next = NULL;
+	x->retry_after = -1;
+	x->rate_seen = false;
+	memset(&x->rate, 0, sizeof(x->rate));
+	x->rate.limit = -1;
+}
+
 static size_t
 on_header(char *ptr, size_t size, size_t nmemb, void *ud)
 {
@@ -502,13 +515,7 @@ on_header(char *ptr, size_t size, size_t nmemb, void *ud)
 	line = xstrndup(ptr, n);
 	if (strncmp(line, "HTTP/", 5) == 0) {
 		/* a new response (redirect, 100-continue): forget the previous headers */
-		free(x->etag);
-		free(x->link_next);
-		x->etag = x->link_next = NULL;
-		x->retry_after = -1;
-		x->rate_seen = false;
-		memset(&x->rate, 0, sizeof(x->rate));
-		x->rate.limit = -1;
+		forget_headers(x);
 		free(line);
 		return n;
 	}
@@ -596,13 +603,7 @@ url_path(const char *url, char *buf, size_t size)
 static void
 xfer_reset(struct xfer *x)
 {
-	free(x->etag);
-	free(x->link_next);
-	x->etag = x->link_next = NULL;
-	x->retry_after = -1;
-	x->rate_seen = false;
-	memset(&x->rate, 0, sizeof(x->rate));
-	x->rate.limit = -1;
+	forget_headers(x);
 	x->toobig = x->cancelled = false;
 	x->wait_ms = 0;
 	x->errbuf[0] = '\0';
