@@ -333,6 +333,7 @@ gth_ui_set_pr(struct gth_ui *ui, const struct gth_queue_item *it, const struct g
 {
 	if (it == NULL) {
 		pr_close(ui);
+		ui->prompt = PROMPT_CLOSED;
 		ui->view = VIEW_QUEUE;
 		return;
 	}
