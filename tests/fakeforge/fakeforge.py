@@ -39,7 +39,7 @@ import gql  # noqa: E402
 DOCS = "https://docs.github.com/rest"
 API_VERSION = "2022-11-28"
 API_VERSIONS = ("2022-11-28", "2026-03-10")
-ZERO_SHA = "0" * 40
+MAX_BODY = 65536            # review and comment bodies, as on GitHub
 STATUS_STATES = ("error", "failure", "pending", "success")
 REVIEW_EVENTS = {"APPROVE": "APPROVED", "REQUEST_CHANGES": "CHANGES_REQUESTED",
                  "COMMENT": "COMMENTED"}
@@ -2212,6 +2212,8 @@ def r_create_review(w, ctx, owner, name, number):
         raise HTTPError(422, "Validation Failed",
                         errors=["Event \"%s\" is not a valid review event" % event], doc=doc)
     body = b.get("body") or ""
+    if len(body) > MAX_BODY:
+        raise simple_422("Body is too long (maximum is %d characters)" % MAX_BODY, doc)
     if event in ("REQUEST_CHANGES", "COMMENT") and not body.strip() and not (
             event == "COMMENT" and b.get("comments")):
         raise simple_422("Body is required for %s reviews" % event.replace("_", " ").lower(),
@@ -2420,6 +2422,11 @@ def r_create_comment(w, ctx, owner, name, number):
     if not isinstance(b.get("body"), str) or not b["body"].strip():
         raise HTTPError(422, "Validation Failed", errors=[{
             "resource": "IssueComment", "code": "missing_field", "field": "body"}],
+            doc="https://docs.github.com/rest/issues/comments#create-an-issue-comment")
+    if len(b["body"]) > MAX_BODY:
+        raise HTTPError(422, "Validation Failed", errors=[{
+            "resource": "IssueComment", "code": "custom", "field": "body",
+            "message": "body is too long (maximum is %d characters)" % MAX_BODY}],
             doc="https://docs.github.com/rest/issues/comments#create-an-issue-comment")
     c = {"id": w.new_id(), "user": ctx["viewer"], "body": b["body"], "created_at": now_iso()}
     pr["comments"].append(c)

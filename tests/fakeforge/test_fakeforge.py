@@ -240,6 +240,13 @@ def t_errors_422(f):
                       {"event": "APPROVE", "commit_id": "f" * 40})
     is_((st, b.get("errors")), (422, ["No commit found for SHA: " + "f" * 40]),
         "review pinned to a commit outside the PR -> 422")
+    st, h, b = f.json("POST", "/repos/acme/payments-api/pulls/101/reviews",
+                      {"event": "COMMENT", "body": "x" * 65537})
+    is_((st, b.get("errors")), (422, ["Body is too long (maximum is 65536 characters)"]),
+        "review body over 65,536 characters -> 422")
+    st, h, b = f.json("POST", "/repos/acme/payments-api/issues/101/comments",
+                      {"body": "x" * 65537})
+    is_((st, b["errors"][0]["field"]), (422, "body"), "comment body too long -> 422")
     st, h, b = f.json("POST", "/repos/acme/payments-api/pulls/102/reviews",
                       {"event": "COMMENT", "body": "x", "comments": [
                           {"path": "payments/auth/tokens.py", "line": 2, "body": "not in diff"}]})
