@@ -102,6 +102,19 @@ cmd_run(const char *state, const char *forgedir, long n)
 	if (open_all(state, &au, &ob) != 0)
 		return 1;
 	fx_key_init(&key);
+	{
+		/* Each run signs with a fresh key: list it for ssh-keygen -Y verify. */
+		char *line = fx_allowed_line(&key, "reviewer@example.com");
+		char *path = xasprintf("%s/allowed_signers", state);
+		FILE *as = fopen(path, "a");
+
+		if (as != NULL) {
+			fputs(line, as);
+			fclose(as);
+		}
+		free(line);
+		free(path);
+	}
 	fx_forge_init(&f, forgedir, SELF);
 	if (chaos != NULL)
 		gth_parse_long(chaos, 0, 100, &pct);

@@ -74,12 +74,13 @@ if command -v ssh-keygen >/dev/null; then
 	bad=0
 	i=1
 	while [ "$i" -le "$posted" ]; do
-		ssh-keygen -Y check-novalidate -n gatehouse-decision -s "$T/export/$i.json.sig" \
+		ssh-keygen -Y verify -f "$STATE/allowed_signers" -I reviewer@example.com \
+			-n gatehouse-decision -s "$T/export/$i.json.sig" \
 			< "$T/export/$i.json" > /dev/null 2>&1 || bad=$((bad + 1))
 		i=$((i + 1))
 	done
 	[ "$posted" -gt 0 ] && [ $bad -eq 0 ] &&
-		echo "ok 7 - ssh-keygen -Y check-novalidate accepts all $posted posted signatures" ||
+		echo "ok 7 - ssh-keygen -Y verify accepts all $posted posted signatures" ||
 		echo "not ok 7 - ssh-keygen rejected $bad of $posted posted signatures"
 else
 	echo "ok 7 # SKIP ssh-keygen not installed"
