@@ -67,6 +67,16 @@ test_keymap(void)
 	struct gth_err err;
 	char out[128];
 
+	{
+		/* gth_keymap_init cannot report errors: the built-in text must be clean. */
+		struct gth_keymap probe;
+
+		memset(&probe, 0, sizeof(probe));
+		is_int(load(&cfg, gth_keymap_default_text), 0, "the built-in keymap parses");
+		is_int(gth_keymap_apply_cfg(&probe, &cfg, &err), 0, "every built-in binding is valid");
+		gth_cfg_release(&cfg);
+		gth_keymap_release(&probe);
+	}
 	gth_keymap_init(&km);
 	is_int(gth_keymap_lookup(&km, GTH_KEYMAP_QUEUE, 'j'), GTH_ACTION_MOVE_DOWN,
 		"j moves down in the queue (from the global map)");
@@ -142,6 +152,10 @@ test_themes(void)
 	char *text;
 
 	snprintf(dir, sizeof(dir), "%s/themes", top != NULL ? top : "..");
+	load(&cfg, gth_theme_default_text);
+	gth_theme_init_default(&t);
+	is_int(gth_theme_apply_cfg(&t, &cfg, &err), 0, "the built-in theme is valid");
+	gth_cfg_release(&cfg);
 	gth_theme_init_default(&def);
 	is_int(def.style[GTH_ROLE_DIFF_ADD].fg, 2, "the default theme draws additions green");
 	is_int(def.style[GTH_ROLE_TOKEN_BIDI].bg, 1, "and bidi tokens on red");
