@@ -959,38 +959,34 @@ status_render(struct gth_ui *ui, struct gth_screen *scr, int y)
 	x = scr->cols - rw - 1;
 	if (x < lw + 1)
 		x = lw + 1;
-	if (ui->progress_what != NULL) {
-		/* A bar between the two halves: "fetching acme/api [####....] 45%". */
-		int avail = x - lw - 2, bar, fill;
-		char pct[16] = "";
-
-		if (avail > 20) {
-			int px = lw + 2;
-
-			px += gth_screen_puts(scr, y, px, GTH_ROLE_STATUS, ui->progress_what,
-				avail / 2);
-			bar = x - px - 8;
-			if (bar > 20)
-				bar = 20;
-			if (bar > 3) {
-				fill = ui->progress_total > 0 ?
-					(int)((long long)bar * ui->progress_done / ui->progress_total) : 0;
-				if (fill > bar)
-					fill = bar;
-				px++;
-				for (int i = 0; i < bar; i++)
-					px += gth_screen_puts(scr, y, px, GTH_ROLE_STATUS,
-						ui_glyph(ui, i < fill ? G_BAR_FULL : G_BAR_EMPTY), 1);
-				if (ui->progress_total > 0)
-					snprintf(pct, sizeof(pct), " %ld%%",
-						ui->progress_done * 100 / ui->progress_total);
-				else
-					snprintf(pct, sizeof(pct), " %ld", ui->progress_done);
-				gth_screen_puts(scr, y, px, GTH_ROLE_STATUS, pct, x - px);
-			}
-		}
-	}
 	gth_screen_puts(scr, y, x, GTH_ROLE_STATUS, right, scr->cols - x);
+}
+
+/* "fetching acme/api [#######.......] 45%" across the bottom line. */
+static void
+progress_render(struct gth_ui *ui, struct gth_screen *scr, int y)
+{
+	int x = gth_screen_puts(scr, y, 0, GTH_ROLE_PROMPT, ui->progress_what, scr->cols / 2);
+	int bar = scr->cols - x - 8, fill;
+	char pct[24];
+
+	if (bar > 40)
+		bar = 40;
+	if (bar < 4)
+		return;
+	fill = ui->progress_total > 0 ?
+		(int)((long long)bar * ui->progress_done / ui->progress_total) : 0;
+	if (fill > bar)
+		fill = bar;
+	x++;
+	for (int i = 0; i < bar; i++)
+		x += gth_screen_puts(scr, y, x, i < fill ? GTH_ROLE_PROMPT : GTH_ROLE_DIM,
+			ui_glyph(ui, i < fill ? G_BAR_FULL : G_BAR_EMPTY), 1);
+	if (ui->progress_total > 0)
+		snprintf(pct, sizeof(pct), " %ld%%", ui->progress_done * 100 / ui->progress_total);
+	else
+		snprintf(pct, sizeof(pct), " %ld", ui->progress_done);
+	gth_screen_puts(scr, y, x, GTH_ROLE_PROMPT, pct, scr->cols - x);
 }
 
 static void
@@ -1013,6 +1009,10 @@ message_render(struct gth_ui *ui, struct gth_screen *scr, int y)
 		gth_screen_puts(scr, y, 0, ui->message_level == GTH_MSG_ERROR ? GTH_ROLE_ERROR :
 			ui->message_level == GTH_MSG_WARN ? GTH_ROLE_PROMPT : GTH_ROLE_MESSAGE,
 			ui->message, scr->cols);
+		return;
+	}
+	if (ui->progress_what != NULL) {
+		progress_render(ui, scr, y);
 		return;
 	}
 	if (ui->view == VIEW_QUEUE && !ui->help)

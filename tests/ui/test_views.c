@@ -465,6 +465,16 @@ role_of(struct gth_ui *ui, int rows, int cols, const char *needle)
 	return role;
 }
 
+static bool
+screen_has_quiet(struct gth_ui *ui, int rows, int cols, const char *needle)
+{
+	char *s = render(ui, rows, cols, false);
+	bool r = strstr(s, needle) != NULL;
+
+	free(s);
+	return r;
+}
+
 static struct gth_ui_template templates[] = {
 	{ "lgtm", GTH_VERDICT_APPROVE, "Read the diff; gates green; matches the rationale." },
 	{ "docs", GTH_VERDICT_APPROVE, "Docs-only change, checked the rendered text." },
@@ -589,6 +599,26 @@ test_pr_view(void)
 	keys(ui, "q");
 	is_int(last_cmd.kind, GTH_CMD_CLOSE_PR, "q closes the PR view");
 	is_str(gth_ui_view_name(ui), "queue", "back in the queue");
+	gth_ui_free(ui);
+}
+
+/* Opening a PR whose diff is still being fetched: a loading state and a progress bar. */
+static void
+test_loading(void)
+{
+	struct gth_ui *ui = new_ui(NULL, false);
+	struct gth_cmd cmd;
+
+	gth_ui_set_pr(ui, &queue.items[3], NULL);
+	gth_ui_set_progress(ui, "fetching acme/infra", 45, 100);
+	golden(ui, "pr-loading-80x24", 24, 80);
+	ok(screen_has(ui, 24, 80, "Loading the diff..."), "the diff pane says it is loading");
+	ok(gth_ui_key(ui, '}', &cmd) == 0 && screen_has(ui, 24, 80, "still loading"),
+		"diff keys answer at once while it loads");
+	keys(ui, "4");
+	ok(screen_has(ui, 24, 80, "awaiting-approval plan"), "the gates are readable meanwhile");
+	gth_ui_set_progress(ui, NULL, 0, 0);
+	ok(!screen_has_quiet(ui, 24, 80, "fetching"), "the bar goes when the fetch ends");
 	gth_ui_free(ui);
 }
 
@@ -822,6 +852,7 @@ main(void)
 	build_queue();
 	test_queue();
 	test_pr_view();
+	test_loading();
 	test_resize();
 	test_prompt();
 	test_prompt_crowded();
