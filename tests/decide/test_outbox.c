@@ -209,6 +209,44 @@ test_storm(void)
 	queued_free(&q);
 }
 
+/* The forge is down for a long while (every call 503 or dropped), then comes back. */
+static void
+test_forge_down(void)
+{
+	static char script[401];
+	struct gth_outbox_report rep;
+	struct queued q[5];
+	size_t i, lost = 0, dup = 0, dead = 0;
+	int round;
+
+	for (i = 0; i < 400; i++)
+		script[i] = i % 7 == 3 ? 'C' : '5';
+	for (i = 0; i < 5; i++)
+		enqueue(&q[i], (enum gth_verdict)(i % 3), 20 + (long)i);
+	forge.script = script;
+	forge.pos = 0;
+	for (round = 0; round < 300; round++) {
+		deliver(NULL, &rep);
+		dead += rep.dead;
+		gth_outbox_report_release(&rep);
+	}
+	for (round = 0; round < 5; round++) {
+		deliver(NULL, &rep);
+		dead += rep.dead;
+		gth_outbox_report_release(&rep);
+	}
+	for (i = 0; i < 5; i++) {
+		size_t c = count_ours(&q[i]);
+
+		lost += c == 0 || !exists("done", q[i].d->id);
+		dup += c > 1 ? c - 1 : 0;
+		queued_free(&q[i]);
+	}
+	is_int(dead, 0, "a long outage sends nothing to dead/");
+	is_int(lost, 0, "after the outage: lost=0");
+	is_int(dup, 0, "after the outage: duplicated=0");
+}
+
 static void
 test_dead(void)
 {
@@ -332,6 +370,7 @@ main(void)
 	test_commit_then_drop();
 	test_forged();
 	test_storm();
+	test_forge_down();
 	test_dead();
 	test_recovery();
 	test_lock_and_audit();
