@@ -573,6 +573,10 @@ test_pr_view(void)
 	golden(ui, "pr-80x24-rationale", 24, 80);
 	keys(ui, "1}");
 	ok(screen_has(ui, 24, 80, "file 2/3"), "} jumps to the next file");
+	is_int(role_of(ui, 24, 80, "grace < now"), GTH_ROLE_INTRALINE_ADD,
+		"the words added to a changed line are highlighted");
+	is_int(role_of(ui, 24, 80, "if (s->expires + grace"), GTH_ROLE_DIFF_ADD,
+		"the rest of the line keeps the addition colour");
 	keys(ui, "]");
 	ok(cursor_at(ui, 24, 80, "@@ -40,8 +40,9 @@"), "] jumps to the hunk");
 	keys(ui, ">");
@@ -773,6 +777,7 @@ test_hostile(void)
 
 	keys(ui, "j<Enter>");
 	golden(ui, "hostile-80x24", 24, 80);
+	golden(ui, "hostile-160x48", 48, 160);
 	keys(ui, "5");
 	golden(ui, "hostile-rationale-80x24", 24, 80);
 	styled = render(ui, 24, 80, true);
