@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -333,6 +334,23 @@ gth_agent_parse_sign_reply(const void *msg, size_t len, const void *key, size_t 
 	return 0;
 }
 
+/* After a refusal: is the key still there?  (A lifetime may have ended meanwhile.) */
+static bool
+still_has_key(struct gth_agent *a, const void *key, size_t keylen)
+{
+	struct gth_agent_identities ids = { 0 };
+	bool has = true;
+	size_t i;
+
+	if (gth_agent_list(a, &ids, NULL) == 0) {
+		has = false;
+		for (i = 0; i < ids.n && !has; i++)
+			has = ids.v[i].len == keylen && memcmp(ids.v[i].blob, key, keylen) == 0;
+	}
+	gth_agent_identities_release(&ids);
+	return has;
+}
+
 int
 gth_agent_sign(struct gth_agent *a, const void *key, size_t keylen, const void *data,
 	size_t len, long waiting_ms, void (*waiting)(void *ctx), void *ctx,
@@ -353,7 +371,10 @@ gth_agent_sign(struct gth_agent *a, const void *key, size_t keylen, const void *
 	r = request(a, &req, -1, waiting_ms, waiting, ctx, &reply, err);
 	if (r == 0) {
 		r = gth_agent_parse_sign_reply(reply.data, reply.len, key, keylen, sig, siglen, err);
-		if (r == -GTH_E_REFUSED && now_ms() - start >= HUMAN_MS)
+		if (r == -GTH_E_REFUSED && !still_has_key(a, key, keylen))
+			gth_err_set(err, r, "the key is no longer in the ssh-agent (its lifetime, "
+				"ssh-add -t, may have ended): ssh-add it again");
+		else if (r == -GTH_E_REFUSED && now_ms() - start >= HUMAN_MS)
 			gth_err_set(err, r, "the ssh-agent refused after asking: confirmation "
 				"denied (ssh-add -c) or the security key was not touched");
 		else if (r == -GTH_E_REFUSED)

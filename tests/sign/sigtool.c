@@ -150,6 +150,8 @@ cmd_sign(const char *ns, const char *keypath, int async)
 			goto out;
 		if ((r = gth_sign_choose_key(&ids, keypath, NULL, NULL, &idx, &err)) != 0)
 			goto out;
+		if (getenv("SIGTOOL_SLEEP_BEFORE_SIGN") != NULL)
+			sleep(3);
 		r = gth_sign_agent(a, key, keylen, ns, msg, len, GTH_SIGN_WAITING_MS, say_waiting,
 			"confirm or touch", &armored, &err);
 	}

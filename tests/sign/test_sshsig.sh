@@ -188,5 +188,11 @@ ssh-add -q -H "$T/known_hosts" -h bastion.example.com "$T/offline/ed25519" 2>/de
 "$SIGTOOL" sign "$T/ed25519.pub" < "$T/msg" > /dev/null 2> "$T/out"
 grep_ok "destination-constrained key" "$T/out" "destination-constrained key: says so"
 
+# A key whose lifetime ends between choosing it and signing (ssh-add -t).
+ssh-add -q -D 2>/dev/null
+ssh-add -q -t 2 "$T/offline/ed25519" 2>/dev/null
+SIGTOOL_SLEEP_BEFORE_SIGN=1 "$SIGTOOL" sign "$T/ed25519.pub" < "$T/msg" > /dev/null 2> "$T/out"
+grep_ok "no longer in the ssh-agent" "$T/out" "key expired from the agent: says so"
+
 echo "1..$n"
 exit $((fails > 0))
