@@ -60,13 +60,13 @@ cat >"$XDG_CONFIG_HOME/gatehouse/config" <<CFG
 	allowed-signers = $dir/allowed_signers
 [template "lgtm"]
 	verdict = approve
-	text = Read the whole diff; gates pass; scope matches the task.
+	text = "Read the whole diff; gates pass; scope matches the task."
 [template "scope"]
 	verdict = reject
-	text = Changes reach beyond the task's declared scope.
+	text = "Changes reach beyond the task's declared scope."
 [template "security"]
 	verdict = escalate
-	text = Touches authentication; needs a security owner.
+	text = "Touches authentication; needs a security owner."
 CFG
 export GATEHOUSE_DEMO_TOKEN=$(python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); print(next(t for t,u in s["tokens"].items() if u==s["default_user"]))' "$top/tests/fixtures/demo/scenario.json")
 echo "demo: forge at $url; state in $dir" >&2

@@ -366,6 +366,14 @@ decide_run(struct gth_job *job)
 {
 	struct work *w = (struct work *)job;
 
+	/* Decided from the queue: assess with the paths first, as the open PR would be. */
+	if (w->assess == NULL) {
+		job->result = gth_svc_prepare_pr(w->c->app, w->forge, w->pr, false, NULL, NULL,
+		    (volatile int *)&job->cancel, &w->prep, &job->err);
+		if (job->result != 0)
+			return;
+		w->assess = w->prep.assess;
+	}
 	job->result = gth_svc_decide(w->c->app, w->forge, w->pr, w->assess, &w->req,
 	    on_signing_waiting, w->c, (volatile int *)&job->cancel, &w->outcome, &job->err);
 	count_outbox(w->c->app, &w->pending, &w->dead);
@@ -400,26 +408,31 @@ decide_done(struct gth_job *job)
 static void
 submit_decision(struct console *c, struct gth_cmd *cmd)
 {
+	const struct gth_pr *pr;
 	struct work *w;
+	bool from_open = cmd->item == &c->open || cmd->item == NULL;
 
-	if (c->open.pr == NULL || c->loading != NULL || c->prep.assess == NULL) {
-		gth_ui_message(c->ui, GTH_MSG_WARN, "open the PR and let it load before deciding");
+	if (from_open && (c->open.pr == NULL || c->loading != NULL)) {
+		gth_ui_message(c->ui, GTH_MSG_WARN, "wait for the PR to load before deciding");
 		return;
 	}
+	pr = from_open ? c->open.pr : cmd->item->pr;
 	w = work_new(c, decide_run, decide_done);
-	w->pr = gth_pr_dup(c->open.pr);
-	w->forge = forge_of(c, c->open.pr);
-	w->assess = c->prep.assess;
+	w->pr = gth_pr_dup(pr);
+	w->forge = forge_of(c, pr);
+	/* NULL: decide_run assesses with the diff's paths before it decides. */
+	w->assess = from_open ? c->prep.assess : NULL;
 	w->reason = cmd->reason;
 	w->override = cmd->override;
 	cmd->reason = cmd->override = NULL;
-	w->head = xstrdup(c->open.pr->head_sha != NULL ? c->open.pr->head_sha : "");
+	/* The head the reviewer read: the open PR's, or the one the queue showed. */
+	w->head = xstrdup(pr->head_sha != NULL ? pr->head_sha : "");
 	w->req.verdict = cmd->verdict;
 	w->req.reason = w->reason;
 	w->req.override = w->override;
 	w->req.head_read = w->head;
-	w->ref = gth_pr_ref(c->open.pr);
-	gth_ui_set_delivery(c->ui, w->ref, GTH_DELIVERY_RECORDED, "signing...");
+	w->ref = gth_pr_ref(pr);
+	gth_ui_message(c->ui, GTH_MSG_INFO, "%s: signing the decision...", w->ref);
 	gth_pool_submit(c->pool, LANE_FORGE, &w->job);
 }
 

@@ -19,3 +19,7 @@ TESTS += tests/app/test_worker
 EXTRA_DIST += tools/demo.sh tests/e2e/lib.sh
 TESTS += tests/app/test_cli.sh
 EXTRA_DIST += tests/app/test_cli.sh
+
+# End to end: the real binary in tmux on the demo forge.
+TESTS += tests/e2e/test_console.sh
+EXTRA_DIST += tests/e2e/test_console.sh

@@ -423,7 +423,8 @@ gth_svc_decide(struct gth_app *app, struct gth_forge *f, const struct gth_pr *pr
 		gth_err_set(err, r, "could not make a decision id");
 		goto out;
 	}
-	gth_policy_hash(app->policy, hash);
+	/* The hash of the policy this PR was judged under, repository rules included. */
+	gth_strlcpy(hash, assess->policy_hash, sizeof(hash));
 	if ((r = pick_key(app, &agent, &ids, &idx, fp, err)) != 0)
 		goto out;
 	fill_decision(d, pr, assess, req, app->hosts[gth_app_forge_index(app, f)], login, fp, hash);

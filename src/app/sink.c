@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gatehouse/base/log.h"
 #include "gatehouse/base/str.h"
 #include "gatehouse/base/xalloc.h"
 #include "gatehouse/decide/outbox.h"
@@ -115,13 +116,47 @@ sink_post_status(void *ctx, const struct gth_decision *d, struct gth_err *err)
 	return r;
 }
 
+/*
+ * Request one reviewer (user or team) at a time: the forge refuses the whole
+ * request when any one of them cannot review (not a collaborator, a team
+ * CODEOWNERS names but the forge does not know), and one stale name must not
+ * keep the rest of the route from being asked.
+ */
+static size_t
+request_each(struct gth_forge *f, const struct gth_decision *d, const struct gth_strvec *users,
+	const struct gth_strvec *teams, struct gth_err *err)
+{
+	struct gth_strvec one = GTH_STRVEC_INIT, none = GTH_STRVEC_INIT;
+	size_t i, asked = 0;
+
+	for (i = 0; i < users->n + teams->n; i++) {
+		bool is_user = i < users->n;
+		const char *who = is_user ? users->v[i] : teams->v[i - users->n];
+		struct gth_err e;
+
+		gth_err_clear(&e);
+		gth_strvec_push(&one, who);
+		if (gth_forge_request_reviewers(f, d->repo, d->number, is_user ? &one : &none,
+		    is_user ? &none : &one, NULL, &e) == 0)
+			asked++;
+		else
+			gth_warn("escalation of %s: could not request %s: %s", d->id, who,
+			    gth_err_text(&e, -GTH_E_HTTP));
+		if (err != NULL && err->code == 0 && e.code != 0)
+			*err = e;
+		gth_strvec_clear(&one);
+	}
+	return asked;
+}
+
 static int
 sink_escalate(void *ctx, const struct gth_decision *d, struct gth_err *err)
 {
 	struct gth_forge *f = forge_for(ctx, d, err);
 	struct gth_strvec users = GTH_STRVEC_INIT, teams = GTH_STRVEC_INIT;
 	struct gth_strvec labels = GTH_STRVEC_INIT;
-	size_t i;
+	struct gth_err rerr;
+	size_t i, done = 0;
 	int r = 0;
 
 	if (f == NULL)
@@ -138,10 +173,26 @@ sink_escalate(void *ctx, const struct gth_decision *d, struct gth_err *err)
 		else
 			gth_strvec_push(&users, t);
 	}
-	if (users.n + teams.n > 0)
-		r = gth_forge_request_reviewers(f, d->repo, d->number, &users, &teams, NULL, err);
-	if (r == 0 && labels.n > 0)
+	gth_err_clear(&rerr);
+	if (users.n + teams.n > 0) {
+		r = gth_forge_request_reviewers(f, d->repo, d->number, &users, &teams, NULL, &rerr);
+		if (r == 0)
+			done++;
+		else if (r == -GTH_E_HTTP && rerr.status == 422 && users.n + teams.n > 1)
+			done += request_each(f, d, &users, &teams, NULL);
+	}
+	if (labels.n > 0) {
 		r = gth_forge_add_labels(f, d->repo, d->number, &labels, NULL, err);
+		if (r != 0)
+			goto out;
+		done++;
+	}
+	/* Something of the route was asked: the escalation stands; the rest is in the log. */
+	if (done > 0 || users.n + teams.n + labels.n == 0)
+		r = 0;
+	else if (err != NULL)
+		*err = rerr;
+out:
 	gth_strvec_clear(&users);
 	gth_strvec_clear(&teams);
 	gth_strvec_clear(&labels);

@@ -131,10 +131,10 @@ e2e_write_config() {
 	allowed-signers = $E2E_TMP/allowed_signers
 [template "lgtm"]
 	verdict = approve
-	text = Read the whole diff; gates pass; scope matches the task.
+	text = "Read the whole diff; gates pass; scope matches the task."
 [template "scope"]
 	verdict = reject
-	text = Changes reach beyond the task's declared scope.
+	text = "Changes reach beyond the task's declared scope."
 CFG
 }
 
@@ -181,7 +181,8 @@ tui_wait() {	# tui_wait TEXT [SECONDS]: wait until TEXT is on screen; 1 on timeo
 # The forge's request log: JSON lines; filter with python.
 forge_requests() {	# forge_requests METHOD PATH_REGEX -> matching lines
 	"$PYTHON3" - "$FORGE_LOG" "$1" "$2" <<'PY'
-import json, re, sys
+import json, re, signal, sys
+signal.signal(signal.SIGPIPE, signal.SIG_DFL)
 log, method, rx = sys.argv[1], sys.argv[2], re.compile(sys.argv[3])
 for line in open(log):
     e = json.loads(line)
