@@ -149,6 +149,8 @@ bool ui_ident_match(const struct ident *id, const struct gth_pr *pr);
 void ui_ident_set(struct ident *id, const struct gth_pr *pr);
 void ui_ident_clear(struct ident *id);
 bool ui_contains_nocase(const char *hay, const char *needle);
+/* cur moved by delta, kept inside [0, n) (0 when n is 0). */
+size_t ui_step(size_t cur, long delta, size_t n);
 
 /* UTF-8 bytes of code point cp (< 0x110000) into out; returns 1-4. */
 size_t ui_utf8_encode(uint32_t cp, char out[4]);

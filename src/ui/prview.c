@@ -431,15 +431,7 @@ scroll_panel(struct pr_state *p, enum panel pn, int delta)
 static void
 move_files(struct pr_state *p, long delta)
 {
-	long c = (long)p->file_cur + delta;
-
-	if (p->n_files == 0)
-		return;
-	if (c < 0)
-		c = 0;
-	if (c >= (long)p->n_files)
-		c = (long)p->n_files - 1;
-	p->file_cur = (size_t)c;
+	p->file_cur = ui_step(p->file_cur, delta, p->n_files);
 }
 
 static void

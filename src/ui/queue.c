@@ -158,15 +158,9 @@ remember_cursor(struct gth_ui *ui)
 static void
 move_cursor(struct gth_ui *ui, long delta)
 {
-	long c = (long)ui->qcur + delta;
-
 	if (ui->n_order == 0)
 		return;
-	if (c < 0)
-		c = 0;
-	if (c >= (long)ui->n_order)
-		c = (long)ui->n_order - 1;
-	ui->qcur = (size_t)c;
+	ui->qcur = ui_step(ui->qcur, delta, ui->n_order);
 	remember_cursor(ui);
 }
 

@@ -158,6 +158,16 @@ ui_contains_nocase(const char *hay, const char *needle)
 	return false;
 }
 
+size_t
+ui_step(size_t cur, long delta, size_t n)
+{
+	long c = (long)cur + delta;
+
+	if (n == 0 || c < 0)
+		return 0;
+	return c >= (long)n ? n - 1 : (size_t)c;
+}
+
 void
 gth_cmd_release(struct gth_cmd *cmd)
 {
