@@ -221,6 +221,35 @@ audit(struct gth_outbox *ob, const char *event, const struct gth_decision *d, co
 		gth_warn("audit: %s", gth_err_text(&e, e.code));
 }
 
+static int
+check_signed_record(const struct gth_decision *d, const char *record, size_t record_len,
+	const char *armored, struct gth_err *err)
+{
+	struct gth_decision *back = NULL;
+	struct gth_sshsig *sig = NULL;
+	int r;
+
+	if ((r = gth_record_decode(record, record_len, &back, err)) != 0)
+		return gth_err_set(err, -GTH_E_INVAL, "outbox: the record does not decode: %s",
+			err != NULL ? err->msg : "");
+	if (strcmp(back->id, d->id) != 0 || back->key == NULL) {
+		r = gth_err_set(err, -GTH_E_INVAL, "outbox: the record is not this decision's");
+		goto out;
+	}
+	if ((r = gth_sshsig_parse(armored, strlen(armored), &sig, err)) != 0 ||
+	    (r = gth_sshsig_verify(sig, GTH_SSHSIG_NAMESPACE, record, record_len, NULL, err)) != 0) {
+		r = gth_err_set(err, -GTH_E_SIG, "outbox: the signature does not verify");
+		goto out;
+	}
+	if (strcmp(sig->fp, back->key) != 0)
+		r = gth_err_set(err, -GTH_E_SIG, "outbox: signed with %s but the record names %s",
+			sig->fp, back->key);
+out:
+	gth_sshsig_free(sig);
+	gth_decision_free(back);
+	return r;
+}
+
 int
 gth_outbox_record(struct gth_outbox *ob, const struct gth_decision *d,
 	const char *record_json, size_t record_len, const char *armored, struct gth_err *err)
@@ -231,6 +260,12 @@ gth_outbox_record(struct gth_outbox *ob, const struct gth_decision *d,
 
 	if (!gth_decision_id_valid(d->id))
 		return gth_err_set(err, -GTH_E_INVAL, "decision id is not a ULID");
+	/*
+	 * Only a record that delivery will later recognise on the forge may be
+	 * queued: otherwise every retry would post it again.
+	 */
+	if ((r = check_signed_record(d, record_json, record_len, armored, err)) != 0)
+		return r;
 	data = gth_outbox_entry_encode(d->id, record_json, record_len, armored, &len);
 	tmp = xasprintf("%s/%s", ob->sub[D_TMP], d->id);
 	dst = xasprintf("%s/%s", ob->sub[D_NEW], d->id);

@@ -106,6 +106,19 @@ test_record(void)
 	ok(!exists("tmp", q.d->id), "nothing left in tmp/");
 	ok(gth_outbox_record(ob, q.d, q.record, q.rlen, q.armored, &err) == -GTH_E_EXISTS,
 	   "recording the same id twice is refused, not overwritten");
+	{
+		struct queued o;
+		char *sig2 = fx_sign(&other, q.record, q.rlen);
+
+		o.d = fx_decision(&key, GTH_VERDICT_APPROVE, 2, &o.record, &o.rlen, &o.armored);
+		ok(gth_outbox_record(ob, o.d, o.record, o.rlen, sig2, &err) == -GTH_E_SIG,
+		   "a signature by a key the record does not name is refused");
+		ok(gth_outbox_record(ob, o.d, q.record, q.rlen, q.armored, &err) == -GTH_E_INVAL,
+		   "another decision's record is refused");
+		ok(!exists("new", o.d->id), "neither was queued");
+		free(sig2);
+		queued_free(&o);
+	}
 	ok(gth_outbox_list(ob, GTH_OUTBOX_NEW, &items, &n, &err) == 0 && n == 1 &&
 	   items[0].d != NULL && items[0].d->number == 1, "pending list shows it with its PR");
 	gth_outbox_items_free(items, n);

@@ -104,7 +104,9 @@ void gth_outbox_close(struct gth_outbox *ob);
 
 /*
  * Make a signed decision durable in new/.  record_json must be the
- * canonical record of d and armored its signature.  Returns 0 only when
+ * canonical record of d and armored its signature, made by the key the
+ * record names (checked: -GTH_E_INVAL / -GTH_E_SIG otherwise, since delivery
+ * could never recognise such a review as delivered).  Returns 0 only when
  * durable; -GTH_E_EXISTS when the id is already queued; -GTH_E_IO on any
  * failed write or fsync (the decision is then NOT recorded).
  */
