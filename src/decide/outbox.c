@@ -536,6 +536,9 @@ find_posted(const struct gth_delivery_sink_ops *ops, void *ctx, const struct gth
 	const char *self = ops->self_login(ctx);
 	int r, found = 0;
 
+	/* Without our login nothing can be recognised: posting now could duplicate. */
+	if (self == NULL || *self == '\0')
+		return gth_err_set(err, -GTH_E_AGAIN, "our forge login is not known yet");
 	if ((r = ops->list_reviews(ctx, d, &v, &n, err)) != 0)
 		return r;
 	for (i = 0; i < n && !found; i++)
