@@ -486,8 +486,15 @@ permanent(const struct gth_delivery_sink_ops *ops, int code, const struct gth_er
 {
 	if (ops->is_permanent != NULL)
 		return ops->is_permanent(code, err);
-	return err->status >= 400 && err->status < 500 && err->status != 408 &&
-	       err->status != 429;
+	/*
+	 * A refused token (401) or a rate limit (403, 429) is fixed without
+	 * touching the decision: retry.  Other 4xx (422: head gone, 404: PR
+	 * gone) will not change by retrying.
+	 */
+	if (code == -GTH_E_RATELIMIT || code == -GTH_E_AUTH)
+		return false;
+	return err->status >= 400 && err->status < 500 && err->status != 401 &&
+	       err->status != 403 && err->status != 408 && err->status != 429;
 }
 
 static int

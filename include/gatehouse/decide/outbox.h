@@ -63,7 +63,8 @@ struct gth_delivery_sink_ops {
 	int (*escalate)(void *ctx, const struct gth_decision *d, struct gth_err *err);
 	/*
 	 * Is this failure permanent (do not retry)?  NULL: permanent when
-	 * err->status is 4xx other than 408 and 429.
+	 * err->status is 4xx other than 401, 403, 408 and 429 (token and rate
+	 * limit trouble is fixed without touching the decision).
 	 */
 	bool (*is_permanent)(int code, const struct gth_err *err);
 };
