@@ -648,6 +648,7 @@ test_prompt(void)
 	keys(ui, "a");
 	is_str(gth_ui_view_name(ui), "prompt", "a opens the decision prompt from the queue");
 	golden(ui, "prompt-approve-override", 24, 80);
+	golden(ui, "prompt-approve-override-160x48", 48, 160);
 	keys(ui, "1<Enter>");
 	ok(screen_has(ui, 24, 80, "type why you approve anyway"),
 		"confirming without an override asks for one");
