@@ -1171,6 +1171,13 @@ draw_line(struct gth_ui *ui, struct gth_screen *scr, int y, int x, int w, size_t
 		return;
 	gth_sanitize(t, l->len, GTH_SAN_KEEP_TABS, san);
 	gth_screen_put_sanitized(scr, y, x + gx, role, san, p->hscroll, tw);
+	/* git/ strips the \r of CRLF lines; the reviewer still sees that it was there. */
+	if (l->flags & GTH_DIFF_LINE_CRLF) {
+		int end = col_of(san->text, san->len, san->len) - p->hscroll;
+
+		if (end >= 0 && end + 2 <= tw)
+			gth_screen_puts(scr, y, x + gx + end, GTH_ROLE_TOKEN_CONTROL, "^M", 2);
+	}
 	plain = san->len == l->len && san->n_runs <= 1 &&
 		(san->n_runs == 0 || san->runs[0].cls == GTH_TEXT_PLAIN);
 	if (hi_role != 0 && plain) {

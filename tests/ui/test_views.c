@@ -258,7 +258,7 @@ build_queue(void)
 	gate(a, "ci/test", GTH_GATE_PASS, true, NULL, 0);
 	d = gth_diff_new();
 	file(d, "docs/onboarding.md", GTH_DIFF_MODIFIED,
-		"@@ -1,2 +1,2 @@\n-Welcom to Acme\n+Welcome to Acme\n \n");
+		"@@ -1,2 +1,2 @@\n-Welcom to Acme\r\n+Welcome to Acme\r\n \n");
 	diffs[1] = d;
 
 	/* 2: high risk with hostile text everywhere. */
@@ -549,6 +549,8 @@ test_queue(void)
 	keys(ui, ":open acme/web#7<Enter>");
 	is_int(last_cmd.kind, GTH_CMD_OPEN_PR, ":open opens a PR by reference");
 	is_str(last_cmd.item->pr->repo, "acme/web", "the one named");
+	ok(screen_has(ui, 24, 80, "Welcome to Acme^M"), "a CRLF line ending is shown");
+	is_int(role_of(ui, 24, 80, "^M"), GTH_ROLE_TOKEN_CONTROL, "as a control token");
 	keys(ui, "q:open acme/nope#1<Enter>");
 	ok(screen_has(ui, 24, 80, "acme/nope#1 is not in the queue"), "an unknown PR is reported");
 	gth_ui_free(ui);
