@@ -1526,60 +1526,6 @@ panel_gates(struct gth_ui *ui, struct pw *pw)
 	}
 }
 
-/*
- * The agent's description as readable text: headings bold, list items with
- * a hanging indent, block quotes, fenced code kept raw.  Nothing is hidden:
- * HTML comments and link targets stay visible, on purpose.
- */
-static void
-render_markdown(struct pw *pw, const char *body)
-{
-	const char *p = body;
-	bool code = false;
-
-	while (p != NULL && *p != '\0') {
-		const char *nl = strchr(p, '\n');
-		size_t len = nl != NULL ? (size_t)(nl - p) : strlen(p);
-		const char *t = p;
-		size_t tl = len, lead = 0;
-
-		if (tl > 0 && t[tl - 1] == '\r')
-			tl--;
-		while (lead < tl && t[lead] == ' ')
-			lead++;
-		if (tl - lead >= 3 && (strncmp(t + lead, "```", 3) == 0 ||
-				strncmp(t + lead, "~~~", 3) == 0)) {
-			code = !code;
-			pw_untrusted(pw, 1, 0, GTH_ROLE_DIM, t, tl);
-		} else if (code) {
-			pw_untrusted(pw, 3, 0, GTH_ROLE_CODE, t, tl);
-		} else if (lead < tl && t[lead] == '#') {
-			size_t h = lead;
-
-			while (h < tl && t[h] == '#')
-				h++;
-			while (h < tl && t[h] == ' ')
-				h++;
-			pw_untrusted(pw, 1, 0, GTH_ROLE_HEADING, t + h, tl - h);
-		} else if (lead < tl && t[lead] == '>') {
-			pw_untrusted(pw, 1, 2, GTH_ROLE_QUOTE, t + lead, tl - lead);
-		} else if (tl - lead >= 2 && (t[lead] == '-' || t[lead] == '*' || t[lead] == '+') &&
-				t[lead + 1] == ' ') {
-			pw_untrusted(pw, 1 + (int)lead, 2, GTH_ROLE_NORMAL, t + lead, tl - lead);
-		} else if (tl == 0) {
-			pw->row++;
-		} else {
-			size_t k = lead;
-
-			while (k < tl && t[k] >= '0' && t[k] <= '9')
-				k++;
-			pw_untrusted(pw, 1 + (int)lead, k > lead && k < tl && t[k] == '.' ?
-				(int)(k - lead) + 2 : 0, GTH_ROLE_NORMAL, t + lead, tl - lead);
-		}
-		p = nl != NULL ? nl + 1 : NULL;
-	}
-}
-
 static int
 rat_role(enum gth_rat_role r)
 {
@@ -1605,6 +1551,34 @@ rat_role(enum gth_rat_role r)
 	}
 }
 
+static void
+draw_rat_lines(struct gth_ui *ui, struct pw *pw, const struct gth_rat_lines *lines)
+{
+	for (size_t i = 0; i < lines->n; i++) {
+		const struct gth_rat_line *l = &lines->v[i];
+		int y = pw_y(pw);
+
+		if (y >= 0)
+			gth_screen_put_sanitized(pw->scr, y, pw->x + 1, rat_role(l->role), &l->s,
+				l->role == GTH_RAT_ROLE_CODE ? ui->pr.hscroll : 0, pw->w - 1);
+		pw->row++;
+	}
+}
+
+/* A commit message, laid out like the body (commits are few: no caching). */
+static void
+commit_lines(struct gth_ui *ui, struct pw *pw, const char *msg)
+{
+	struct gth_rationale r;
+	struct gth_rat_lines lines = GTH_RAT_LINES_INIT;
+
+	gth_rationale_parse(msg, strlen(msg), &r);
+	gth_rationale_wrap(&r, pw->w - 1, GTH_RAT_WRAP_NO_LINKS, &lines, NULL);
+	draw_rat_lines(ui, pw, &lines);
+	gth_rat_lines_release(&lines);
+	gth_rationale_release(&r);
+}
+
 /* The body through the rationale layout (parsed once per body, wrapped once per width). */
 static void
 rationale_lines(struct gth_ui *ui, struct pw *pw)
@@ -1622,15 +1596,7 @@ rationale_lines(struct gth_ui *ui, struct pw *pw)
 		gth_rationale_wrap(&p->rat, pw->w - 1, 0, &p->rat_lines, NULL);
 		p->rat_cols = pw->w - 1;
 	}
-	for (size_t i = 0; i < p->rat_lines.n; i++) {
-		const struct gth_rat_line *l = &p->rat_lines.v[i];
-		int y = pw_y(pw);
-
-		if (y >= 0)
-			gth_screen_put_sanitized(pw->scr, y, pw->x + 1, rat_role(l->role), &l->s,
-				l->role == GTH_RAT_ROLE_CODE ? p->hscroll : 0, pw->w - 1);
-		pw->row++;
-	}
+	draw_rat_lines(ui, pw, &p->rat_lines);
 }
 
 static void
@@ -1684,7 +1650,7 @@ panel_rationale(struct gth_ui *ui, struct pw *pw)
 				struct pw sub = { pw->ui, pw->scr, pw->y, pw->x + 2, pw->h, pw->w - 2,
 					pw->top, pw->row };
 
-				render_markdown(&sub, pr->commit_messages.v[i]);
+				commit_lines(ui, &sub, pr->commit_messages.v[i]);
 				pw->row = sub.row;
 			}
 		}

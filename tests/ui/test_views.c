@@ -223,6 +223,8 @@ build_queue(void)
 	pr = mkpr("acme/api", 42, "copilot-swe-agent", "Add session grace period and relax CI",
 		NOW - 30 * HOUR);
 	pr->body = xstrdup(body42);
+	gth_strvec_push(&pr->commit_messages, "Add session grace period\n\nCompare against expires + grace.");
+	gth_strvec_push(&pr->commit_messages, "ci: make the flaky check non-fatal");
 	pr->additions = 7;
 	pr->deletions = 3;
 	pr->changed_files = 3;
@@ -573,6 +575,12 @@ test_pr_view(void)
 	golden(ui, "pr-80x24-gates", 24, 80);
 	keys(ui, "5");
 	golden(ui, "pr-80x24-rationale", 24, 80);
+	keys(ui, "G");
+	ok(screen_has(ui, 24, 80, "Compare against expires + grace."),
+		"the rationale scrolls to the commit messages");
+	ok(screen_has(ui, 24, 80, "ci: make the flaky check non-fatal"), "all of them");
+	keys(ui, "g");
+	ok(screen_has(ui, 24, 80, "## Summary"), "and back to the top");
 	keys(ui, "1}");
 	ok(screen_has(ui, 24, 80, "file 2/3"), "} jumps to the next file");
 	is_int(role_of(ui, 24, 80, "grace < now"), GTH_ROLE_INTRALINE_ADD,
