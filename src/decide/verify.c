@@ -54,7 +54,15 @@ check_signed(struct gth_decision_check *c, const char *record, const char *armor
 	if (r != 0)
 		problem(c, gth_err_text(&err, r));
 	if (gth_sshsig_parse(armored, strlen(armored), &sig, NULL) == 0) {
+		struct gth_sshkey_sigdetail det;
+
 		c->key_matches_record = c->d->key != NULL && strcmp(sig->fp, c->d->key) == 0;
+		/* ssh-keygen does not enforce the touch; a FIDO key's whole point is it. */
+		if (c->signature_ok && gth_sshsig_verify(sig, GTH_SSHSIG_NAMESPACE, record,
+		    strlen(record), &det, NULL) == 0 && det.is_sk && !(det.sk_flags & 0x01)) {
+			c->signature_ok = false;
+			problem(c, "FIDO signature made without user presence (no touch)");
+		}
 		gth_sshsig_free(sig);
 	}
 	if (!c->key_matches_record)

@@ -72,6 +72,50 @@ fx_sign(const struct fx_key *k, const char *msg, size_t len)
 	return armored;
 }
 
+char *
+fx_sign_sk(const struct fx_key *k, const char *msg, size_t len, unsigned flags,
+	char fp[GTH_SSHKEY_FP_MAX], char **allowed)
+{
+	struct gth_buf key = GTH_BUF_INIT, data = GTH_BUF_INIT, skmsg = GTH_BUF_INIT;
+	struct gth_buf sig = GTH_BUF_INIT, blob = GTH_BUF_INIT;
+	EVP_MD_CTX *m = EVP_MD_CTX_new();
+	unsigned char raw[64], md[32];
+	size_t rawlen = sizeof(raw);
+	unsigned int mdlen;
+	char *armored, *line;
+
+	gth_wire_put_cstring(&key, "sk-ssh-ed25519@openssh.com");
+	gth_wire_put_string(&key, k->blob + 19, 32);
+	gth_wire_put_cstring(&key, "ssh:");
+	gth_sshkey_fingerprint(key.data, key.len, fp);
+	gth_sshsig_signed_data(GTH_SSHSIG_NAMESPACE, "sha512", msg, len, &data);
+	EVP_Digest("ssh:", 4, md, &mdlen, EVP_sha256(), NULL);
+	gth_buf_add(&skmsg, md, 32);
+	gth_wire_put_u8(&skmsg, (uint8_t)flags);
+	gth_wire_put_u32(&skmsg, 7);
+	EVP_Digest(data.data, data.len, md, &mdlen, EVP_sha256(), NULL);
+	gth_buf_add(&skmsg, md, 32);
+	EVP_DigestSignInit(m, NULL, NULL, NULL, k->pkey);
+	EVP_DigestSign(m, raw, &rawlen, (unsigned char *)skmsg.data, skmsg.len);
+	EVP_MD_CTX_free(m);
+	gth_wire_put_cstring(&sig, "sk-ssh-ed25519@openssh.com");
+	gth_wire_put_string(&sig, raw, rawlen);
+	gth_wire_put_u8(&sig, (uint8_t)flags);
+	gth_wire_put_u32(&sig, 7);
+	gth_sshsig_wrap(key.data, key.len, GTH_SSHSIG_NAMESPACE, "sha512", sig.data, sig.len,
+		&blob);
+	armored = gth_sshsig_armor(blob.data, blob.len);
+	line = gth_sshkey_format(key.data, key.len);
+	*allowed = xasprintf("alice@example.com %s\n", line);
+	free(line);
+	gth_buf_release(&key);
+	gth_buf_release(&data);
+	gth_buf_release(&skmsg);
+	gth_buf_release(&sig);
+	gth_buf_release(&blob);
+	return armored;
+}
+
 struct gth_decision *
 fx_decision(const struct fx_key *k, enum gth_verdict v, long number, char **record,
 	size_t *record_len, char **armored)

@@ -25,6 +25,13 @@ void fx_key_init(struct fx_key *k);
 void fx_key_release(struct fx_key *k);
 /* Armored SSHSIG over msg (namespace gatehouse-decision), newly allocated. */
 char *fx_sign(const struct fx_key *k, const char *msg, size_t len);
+/*
+ * The same as a FIDO key (sk-ssh-ed25519@openssh.com, application "ssh:")
+ * would sign, with the given flags (0x01 = user present).  *fp receives the
+ * sk key's fingerprint, *allowed an allowed_signers line for it.
+ */
+char *fx_sign_sk(const struct fx_key *k, const char *msg, size_t len, unsigned flags,
+	char fp[GTH_SSHKEY_FP_MAX], char **allowed);
 /* A complete decision signed by k: *record and *armored newly allocated. */
 struct gth_decision *fx_decision(const struct fx_key *k, enum gth_verdict v, long number,
 	char **record, size_t *record_len, char **armored);

@@ -8,6 +8,7 @@
 #include "fixture.h"
 #include "gatehouse/base/xalloc.h"
 #include "gatehouse/decide/body.h"
+#include "gatehouse/decide/record.h"
 #include "gatehouse/decide/verify.h"
 #include "tap.h"
 
@@ -162,6 +163,50 @@ test_verify(void)
 	gth_decision_free(d);
 }
 
+/* A FIDO signature counts only with the user-presence flag. */
+static void
+test_sk_presence(void)
+{
+	struct gth_err err = { 0 };
+	unsigned flags;
+
+	for (flags = 0; flags <= 1; flags++) {
+		struct gth_verify_report rep = { 0 };
+		struct gth_allowed *al;
+		char fp[GTH_SSHKEY_FP_MAX], *allowed = NULL, *record, *armored, *body;
+		size_t rlen;
+		struct gth_decision *tmp = fx_decision(&key, GTH_VERDICT_APPROVE, 11, &record,
+			&rlen, &armored);
+
+		free(record);
+		free(armored);
+		/* The record must name the sk key: sign once to learn its fingerprint. */
+		free(fx_sign_sk(&key, "x", 1, flags, fp, &allowed));
+		free(allowed);
+		free(tmp->key);
+		tmp->key = xstrdup(fp);
+		gth_record_encode(tmp, &record, &rlen, &err);
+		armored = fx_sign_sk(&key, record, rlen, flags, fp, &allowed);
+		al = gth_allowed_parse(allowed, strlen(allowed), "allowed");
+		gth_review_body_compose(tmp, record, armored, &body, &err);
+		gth_verify_text(body, strlen(body), al, time(NULL), &rep, &err);
+		if (flags == 0)
+			ok(!gth_verify_report_ok(&rep) && rep.n == 1 && rep.v[0].problem != NULL &&
+			   strstr(rep.v[0].problem, "user presence") != NULL,
+			   "FIDO signature without a touch is not accepted");
+		else
+			ok(gth_verify_report_ok(&rep), "FIDO signature with a touch verifies (%s)",
+			   rep.n ? (rep.v[0].problem ? rep.v[0].problem : "ok") : "none");
+		gth_verify_report_release(&rep);
+		gth_allowed_free(al);
+		gth_decision_free(tmp);
+		free(allowed);
+		free(record);
+		free(armored);
+		free(body);
+	}
+}
+
 int
 main(void)
 {
@@ -169,6 +214,7 @@ main(void)
 	fx_key_init(&other);
 	test_compose_parse();
 	test_verify();
+	test_sk_presence();
 	fx_key_release(&key);
 	fx_key_release(&other);
 	return done_testing();

@@ -5,7 +5,9 @@
  * For each decision: its id and verdict, who signed it (principals and key
  * fingerprint), whether the signature is good and the signer allowed, and
  * whether the record matches the review that carries it (verdict <-> review
- * state, head <-> review commit, repo and number).  Reviews with no
+ * state, head <-> review commit, repo and number).  A FIDO (sk-) signature
+ * without the user-presence flag is not accepted: ssh-keygen -Y verify does
+ * not check it, we do.  Reviews with no
  * decision tail are skipped; a tail that does not parse is reported.
  */
 #ifndef GATEHOUSE_DECIDE_VERIFY_H
