@@ -912,13 +912,62 @@ gth_ui_poll(struct gth_ui *ui, struct gth_cmd *cmd)
 
 /* --- status bar and message line ----------------------------------------- */
 
+/*
+ * The right half of the status bar: sync state, rate budget, outbox, login.
+ * Compact drops the words and the login so that everything still fits in
+ * 80 columns (the sync error itself goes to the message line).
+ */
+static void
+status_right(const struct gth_ui *ui, bool compact, char *out, size_t n)
+{
+	const struct gth_ui_status *s = &ui->status;
+	const char *sep = ui_glyph(ui, G_VBAR);
+	time_t now = ui_now(ui);
+	struct gth_buf b = GTH_BUF_INIT;
+	char tmp[64];
+
+	switch (s->sync) {
+	case GTH_SYNC_RUNNING:
+		gth_buf_adds(&b, "syncing");
+		break;
+	case GTH_SYNC_OK:
+		ui_format_duration(tmp, sizeof(tmp), (long long)(now - s->synced_at));
+		gth_buf_addf(&b, compact ? "synced %s" : "synced %s ago", tmp);
+		break;
+	case GTH_SYNC_FAILED:
+		gth_buf_adds(&b, "sync failed");
+		if (!compact && s->sync_detail != NULL)
+			gth_buf_addf(&b, ": %s", s->sync_detail);
+		break;
+	case GTH_SYNC_OFFLINE:
+		gth_buf_adds(&b, "offline");
+		break;
+	default:
+		gth_buf_adds(&b, "not synced");
+		break;
+	}
+	if (s->rate_remaining >= 0) {
+		gth_buf_addf(&b, compact ? " %s %ld/%ld" : " %s rate %ld/%ld", sep, s->rate_remaining,
+			s->rate_limit);
+		/* Nearly out of budget: say when it comes back. */
+		if (s->rate_reset > now && s->rate_remaining * 10 < s->rate_limit) {
+			ui_format_duration(tmp, sizeof(tmp), (long long)(s->rate_reset - now));
+			gth_buf_addf(&b, compact ? " (%s)" : " (resets in %s)", tmp);
+		}
+	}
+	gth_buf_addf(&b, " %s outbox %ld", sep, s->outbox_pending);
+	if (s->outbox_dead > 0)
+		gth_buf_addf(&b, " (%ld dead)", s->outbox_dead);
+	if (!compact && s->login != NULL)
+		gth_buf_addf(&b, " %s %s", sep, s->login);
+	snprintf(out, n, "%s", gth_buf_str(&b));
+	gth_buf_release(&b);
+}
+
 static void
 status_render(struct gth_ui *ui, struct gth_screen *scr, int y)
 {
-	char left[256], right[256], tmp[64];
-	const struct gth_ui_status *s = &ui->status;
-	time_t now = ui_now(ui);
-	size_t used = 0;
+	char left[256], right[256];
 	int lw, rw, x;
 
 	gth_screen_fill(scr, y, 0, GTH_ROLE_STATUS, scr->cols);
@@ -931,44 +980,18 @@ status_render(struct gth_ui *ui, struct gth_screen *scr, int y)
 		snprintf(left, sizeof(left), "[queue] %zu/%zu", ui->n_order ? ui->qcur + 1 : 0,
 			ui->n_order);
 	}
-	right[0] = '\0';
-	switch (s->sync) {
-	case GTH_SYNC_RUNNING:
-		used += (size_t)snprintf(right + used, sizeof(right) - used, "syncing");
-		break;
-	case GTH_SYNC_OK:
-		ui_format_duration(tmp, sizeof(tmp), (long long)(now - s->synced_at));
-		used += (size_t)snprintf(right + used, sizeof(right) - used, "synced %s ago", tmp);
-		break;
-	case GTH_SYNC_FAILED:
-		used += (size_t)snprintf(right + used, sizeof(right) - used, "sync failed%s%s",
-			s->sync_detail ? ": " : "", s->sync_detail ? s->sync_detail : "");
-		break;
-	case GTH_SYNC_OFFLINE:
-		used += (size_t)snprintf(right + used, sizeof(right) - used, "offline");
-		break;
-	default:
-		used += (size_t)snprintf(right + used, sizeof(right) - used, "not synced");
-		break;
-	}
-	if (used < sizeof(right) && s->rate_remaining >= 0)
-		used += (size_t)snprintf(right + used, sizeof(right) - used, " %s rate %ld/%ld",
-			ui_glyph(ui, G_VBAR), s->rate_remaining, s->rate_limit);
-	if (used < sizeof(right))
-		used += (size_t)snprintf(right + used, sizeof(right) - used, " %s outbox %ld",
-			ui_glyph(ui, G_VBAR), s->outbox_pending);
-	if (used < sizeof(right) && s->outbox_dead > 0)
-		used += (size_t)snprintf(right + used, sizeof(right) - used, " (%ld dead)",
-			s->outbox_dead);
-	if (used < sizeof(right) && s->login != NULL && scr->cols >= 100)
-		used += (size_t)snprintf(right + used, sizeof(right) - used, " %s %s",
-			ui_glyph(ui, G_VBAR), s->login);
-	(void)used;
+	lw = (int)gth_text_width(left, strlen(left));
+	status_right(ui, false, right, sizeof(right));
 	rw = (int)gth_text_width(right, strlen(right));
-	lw = gth_screen_puts(scr, y, 0, GTH_ROLE_STATUS, left, scr->cols);
+	if (lw + 1 + rw + 1 > scr->cols) {
+		status_right(ui, true, right, sizeof(right));
+		rw = (int)gth_text_width(right, strlen(right));
+	}
+	/* The right half is the one that must be seen whole; a long PR name gives way. */
 	x = scr->cols - rw - 1;
-	if (x < lw + 1)
-		x = lw + 1;
+	if (x < 1)
+		x = 1;
+	gth_screen_puts(scr, y, 0, GTH_ROLE_STATUS, left, x - 1);
 	gth_screen_puts(scr, y, x, GTH_ROLE_STATUS, right, scr->cols - x);
 }
 

@@ -484,6 +484,21 @@ static struct gth_ui_template templates[] = {
 	{ "security", GTH_VERDICT_ESCALATE, "Touches auth: needs the security team." },
 };
 
+static void
+set_status(struct gth_ui *ui)
+{
+	struct gth_ui_status st;
+
+	memset(&st, 0, sizeof(st));
+	st.rate_remaining = 4812;
+	st.rate_limit = 5000;
+	st.outbox_pending = 1;
+	st.sync = GTH_SYNC_OK;
+	st.synced_at = NOW - 120;
+	st.login = "alice";
+	gth_ui_set_status(ui, &st);
+}
+
 static struct gth_ui *
 new_ui(const struct gth_keymap *km, bool ascii)
 {
@@ -498,18 +513,7 @@ new_ui(const struct gth_keymap *km, bool ascii)
 	o.now = fixed_now;
 	ui = gth_ui_new(&o);
 	gth_ui_set_queue(ui, &queue);
-	{
-		struct gth_ui_status st;
-
-		memset(&st, 0, sizeof(st));
-		st.rate_remaining = 4812;
-		st.rate_limit = 5000;
-		st.outbox_pending = 1;
-		st.sync = GTH_SYNC_OK;
-		st.synced_at = NOW - 120;
-		st.login = "alice";
-		gth_ui_set_status(ui, &st);
-	}
+	set_status(ui);
 	return ui;
 }
 
@@ -535,6 +539,24 @@ test_queue(void)
 		queue.items[1] = queue.items[0];
 		queue.items[0] = tmp;
 		gth_ui_set_queue(ui, &queue);
+	}
+	{
+		struct gth_ui_status st;
+
+		memset(&st, 0, sizeof(st));
+		st.rate_remaining = 120;
+		st.rate_limit = 5000;
+		st.rate_reset = NOW + 14 * 60;
+		st.outbox_pending = 3;
+		st.outbox_dead = 1;
+		st.sync = GTH_SYNC_FAILED;
+		st.sync_detail = "HTTP 502";
+		gth_ui_set_status(ui, &st);
+		ok(screen_has(ui, 48, 160, "sync failed: HTTP 502 │ rate 120/5000 (resets in 14m) │ "
+			"outbox 3 (1 dead)"), "the status bar shows sync, rate budget and outbox");
+		ok(screen_has(ui, 24, 80, "sync failed │ 120/5000 (14m) │ outbox 3 (1 dead)"),
+			"in short words at 80 columns");
+		set_status(ui);
 	}
 	keys(ui, "F");
 	ok(screen_has(ui, 24, 80, "4 of 5 PRs"), "F hides low risk");
