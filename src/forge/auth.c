@@ -212,8 +212,10 @@ token_from_command(const char *cmd, char **token, struct gth_err *err)
 	char *what = NULL;
 	int rc;
 
-	if (gth_auth_split_command(cmd, &argv) < 0)
+	if (gth_auth_split_command(cmd, &argv) < 0) {
+		gth_strvec_clear(&argv);
 		return gth_err_set(err, -GTH_E_CONFIG, "token command has unbalanced quotes or is empty");
+	}
 	gth_strvec_push_take(&argv, NULL);	/* execvp's terminator */
 	argv.n--;
 	what = xasprintf("token command `%s`", argv.v[0]);

@@ -206,7 +206,8 @@ class H(BaseHTTPRequestHandler):
 def main():
     srv = ThreadingHTTPServer(("127.0.0.1", 0), H)
     srv.daemon_threads = True
-    print(srv.server_address[1], flush=True)
+    sys.stdout.write("%d\n" % srv.server_address[1])
+    sys.stdout.flush()
     try:
         srv.serve_forever()
     except KeyboardInterrupt:

@@ -57,7 +57,7 @@ start_server(void)
 		return -1;
 	server_pid = fork();
 	if (server_pid == 0) {
-		int devnull = open("/dev/null", O_WRONLY);
+		int devnull = open(getenv("HTTPFAULTS_LOG") ? getenv("HTTPFAULTS_LOG") : "/dev/null", O_WRONLY | O_CREAT | O_APPEND, 0600);
 
 		prctl(PR_SET_PDEATHSIG, SIGTERM);	/* never outlive a crashed test */
 		signal(SIGTERM, SIG_DFL);
@@ -70,7 +70,14 @@ start_server(void)
 	}
 	close(fd[1]);
 	free(script);
-	n = read(fd[0], line, sizeof(line) - 1);
+	/* read the whole first line: the port may arrive in more than one write */
+	for (n = 0; n < (ssize_t)sizeof(line) - 1 && memchr(line, '\n', (size_t)n) == NULL;) {
+		ssize_t r = read(fd[0], line + n, sizeof(line) - 1 - (size_t)n);
+
+		if (r <= 0)
+			break;
+		n += r;
+	}
 	close(fd[0]);
 	if (n <= 0)
 		return -1;
