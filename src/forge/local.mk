@@ -41,5 +41,7 @@ EXTRA_DIST += tests/forge/httpfaults.py tests/forge/fixtures tests/forge/token-c
 
 # make bench-queue: 1,000 PRs over 50 repositories from the test forge, 50 ms per request.
 bench-queue: tests/forge/forgecli
-	$(SHELL) $(top_srcdir)/tests/bench/bench_queue.sh
+	top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
+	    $(SHELL) $(top_srcdir)/tests/bench/bench_queue.sh
+bench: bench-queue
 .PHONY: bench-queue
