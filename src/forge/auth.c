@@ -87,10 +87,37 @@ mono_ms(void)
  * Run argv (no shell) with `input` on stdin, capture stdout (capped) into
  * out (a secret buffer), let stderr through.  Returns 0 only for exit 0.
  */
+extern char **environ;
+
+/*
+ * The environment for a child: ours plus `extra` (NAME=VALUE, may be NULL),
+ * built before fork so that the child only has to exec.  Owned array of
+ * borrowed strings.
+ */
+static char **
+child_env(const char *extra)
+{
+	size_t n = 0, i, k = 0, nlen = extra != NULL ? strcspn(extra, "=") + 1 : 0;
+	char **env;
+
+	while (environ[n] != NULL)
+		n++;
+	env = xcalloc(n + 2, sizeof(*env));
+	for (i = 0; i < n; i++)
+		if (extra == NULL || strncmp(environ[i], extra, nlen) != 0)
+			env[k++] = environ[i];
+	if (extra != NULL)
+		env[k++] = (char *)extra;
+	env[k] = NULL;
+	return env;
+}
+
 static int
 run_capture(char *const argv[], const char *input, struct gth_buf *out, const char *what,
 	struct gth_err *err)
 {
+	/* never let git or a helper fall back to prompting on the terminal curses owns */
+	char **env = child_env("GIT_TERMINAL_PROMPT=0");
 	int in[2] = { -1, -1 }, outp[2] = { -1, -1 }, status = 0, rc = 0;
 	pid_t pid;
 	long deadline;
@@ -111,7 +138,7 @@ run_capture(char *const argv[], const char *input, struct gth_buf *out, const ch
 		dup2(outp[1], 1);
 		close(in[0]); close(in[1]); close(outp[0]); close(outp[1]);
 		signal(SIGPIPE, SIG_DFL);
-		execvp(argv[0], argv);
+		execvpe(argv[0], argv, env);
 		dprintf(2, "gatehouse: cannot run %s: %s\n", argv[0], strerror(errno));
 		_exit(127);
 	}
@@ -181,6 +208,7 @@ run_capture(char *const argv[], const char *input, struct gth_buf *out, const ch
 			    WIFSIGNALED(status) ? WTERMSIG(status) : 0);
 	}
 out:
+	free(env);
 	if (in[0] >= 0) close(in[0]);
 	if (in[1] >= 0) close(in[1]);
 	if (outp[0] >= 0) close(outp[0]);
@@ -282,8 +310,6 @@ token_from_credential(const char *host, char **token, struct gth_err *err)
 	char *input, *p;
 	int rc;
 
-	/* never let git fall back to prompting on the terminal curses owns */
-	setenv("GIT_TERMINAL_PROMPT", "0", 0);
 	input = xasprintf("protocol=https\nhost=%s\n\n", host);
 	gth_buf_init(&out, TOKEN_MAX);
 	rc = run_capture(argv, input, &out, "git credential fill", err);
