@@ -1,6 +1,7 @@
 /* PR model: deep copies are independent; queue put replaces by identity. */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "gatehouse/base/xalloc.h"
