@@ -298,11 +298,11 @@ gth_audit_verify(const char *path, struct gth_audit_report *rep)
 	if (hseq == -2 || (hseq >= 0 && (hseq != seq || strcmp(hhash, prev) != 0))) {
 		rep->bad_line = seq > 0 ? seq : 1;
 		if (hseq > seq)
-			snprintf(rep->msg, sizeof(rep->msg), "the log ends at entry %ld but %ld were "
-				"written (entries cut off the end)", seq, hseq);
+			snprintf(rep->msg, sizeof(rep->msg), "the log ends at entry %ld but %ld "
+				"were written (entries cut off the end)", seq, hseq);
 		else
-			snprintf(rep->msg, sizeof(rep->msg), "last entry does not match the recorded "
-				"head (edited or replaced)");
+			snprintf(rep->msg, sizeof(rep->msg),
+				"last entry does not match the recorded head (edited or replaced)");
 		r = -GTH_E_CORRUPT;
 	}
 out:

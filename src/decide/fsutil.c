@@ -158,8 +158,8 @@ gth_fs_read_file(const char *path, size_t max, char **out, size_t *len, struct g
 	*len = 0;
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
-		return gth_err_set(err, errno == ENOENT ? -GTH_E_NOTFOUND : -GTH_E_IO, "open %s: %s",
-			path, strerror(errno));
+		return gth_err_set(err, errno == ENOENT ? -GTH_E_NOTFOUND : -GTH_E_IO,
+			"open %s: %s", path, strerror(errno));
 	gth_buf_init(&b, max);
 	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
 		if (n < 0 && errno == EINTR)

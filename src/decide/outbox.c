@@ -133,7 +133,8 @@ gth_outbox_entry_parse(const char *data, size_t len, struct gth_outbox_entry *ou
 		return gth_err_set(err, -GTH_E_CORRUPT, "not an outbox entry (or torn)");
 	body_end = end - 69;
 	if (memcmp(body_end, "end ", 4) != 0 || end[-1] != '\n')
-		return gth_err_set(err, -GTH_E_CORRUPT, "outbox entry has no end line (torn write)");
+		return gth_err_set(err, -GTH_E_CORRUPT,
+			"outbox entry has no end line (torn write)");
 	gth_fs_sha256_hex(data, (size_t)(body_end - data), hex);
 	if (memcmp(body_end + 4, hex, 64) != 0)
 		return gth_err_set(err, -GTH_E_CORRUPT, "outbox entry checksum mismatch");
@@ -181,7 +182,8 @@ gth_outbox_open(const char *dir, struct gth_audit *audit, struct gth_outbox **ou
 	for (i = 0; i < 5; i++) {
 		ob->sub[i] = xasprintf("%s/%s", dir, subdirs[i]);
 		if (mkdir(ob->sub[i], 0700) != 0 && errno != EEXIST) {
-			r = gth_err_set(err, -GTH_E_IO, "mkdir %s: %s", ob->sub[i], strerror(errno));
+			r = gth_err_set(err, -GTH_E_IO, "mkdir %s: %s", ob->sub[i],
+				strerror(errno));
 			gth_outbox_close(ob);
 			return r;
 		}
@@ -237,7 +239,8 @@ check_signed_record(const struct gth_decision *d, const char *record, size_t rec
 		goto out;
 	}
 	if ((r = gth_sshsig_parse(armored, strlen(armored), &sig, err)) != 0 ||
-	    (r = gth_sshsig_verify(sig, GTH_SSHSIG_NAMESPACE, record, record_len, NULL, err)) != 0) {
+	    (r = gth_sshsig_verify(sig, GTH_SSHSIG_NAMESPACE, record, record_len, NULL,
+	    err)) != 0) {
 		r = gth_err_set(err, -GTH_E_SIG, "outbox: the signature does not verify");
 		goto out;
 	}
@@ -589,7 +592,8 @@ deliver_one(struct gth_outbox *ob, const struct gth_delivery_sink_ops *ops, void
 			goto failed;
 		res->found_posted = r == 1;
 		if (r == 0) {
-			if ((r = gth_review_body_compose(d, e.record, e.armored, &body, &serr)) != 0)
+			r = gth_review_body_compose(d, e.record, e.armored, &body, &serr);
+			if (r != 0)
 				goto failed;
 			hook("deliver:before-post");
 			gth_err_clear(&serr);
@@ -679,7 +683,8 @@ gth_outbox_deliver(struct gth_outbox *ob, const struct gth_delivery_sink_ops *op
 	int r;
 
 	if (flock(ob->lockfd, LOCK_EX | LOCK_NB) != 0)
-		return gth_err_set(err, -GTH_E_AGAIN, "another gatehouse is delivering this outbox");
+		return gth_err_set(err, -GTH_E_AGAIN,
+			"another gatehouse is delivering this outbox");
 	if ((r = scan(ob, D_CUR, &cur, err)) != 0 || (r = scan(ob, D_NEW, &neu, err)) != 0)
 		goto out;
 	for (i = 0; i < cur.n; i++)

@@ -252,7 +252,8 @@ gth_record_decode(const char *json, size_t len, struct gth_decision **out, struc
 	    "reasons", &reasons) != 0 ||
 	    json_unpack_ex(gates, &je, JSON_STRICT, "{s:s, s?s}", "summary", &summary,
 	    "override", &override) != 0 ||
-	    json_unpack_ex(rev, &je, JSON_STRICT, "{s:s, s:s}", "login", &login, "key", &key) != 0) {
+	    json_unpack_ex(rev, &je, JSON_STRICT, "{s:s, s:s}", "login", &login,
+	    "key", &key) != 0) {
 		r = gth_err_set(err, -GTH_E_PARSE, "record: %s", je.text);
 		goto out;
 	}

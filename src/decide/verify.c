@@ -106,7 +106,8 @@ gth_verify_reviews(const struct gth_review *reviews, size_t n, const char *repo,
 				(repo == NULL || strcmp(repo, c->d->repo) == 0) &&
 				(number <= 0 || number == c->d->number);
 			if (!c->matches_review)
-				problem(c, "the record does not match the review (verdict, commit or PR)");
+				problem(c, "the record does not match the review "
+					"(verdict, commit or PR)");
 		}
 		free(rec);
 		free(arm);
@@ -124,7 +125,8 @@ gth_verify_text(const char *text, size_t len, const struct gth_allowed *allowed,
 
 	if (gth_review_body_parse(text, len, &rec, &arm, &id, NULL) != 0) {
 		if (gth_outbox_entry_parse(text, len, &e, NULL) != 0)
-			return gth_err_set(err, -GTH_E_NOTFOUND, "no gatehouse decision in this file");
+			return gth_err_set(err, -GTH_E_NOTFOUND,
+				"no gatehouse decision in this file");
 		rec = e.record;
 		arm = e.armored;
 		id = xstrdup(e.id);

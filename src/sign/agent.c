@@ -370,7 +370,8 @@ gth_agent_sign(struct gth_agent *a, const void *key, size_t keylen, const void *
 	gth_wire_put_u32(&req, gth_sshkey_is_rsa(key, keylen) ? GTH_AGENT_RSA_SHA2_512 : 0);
 	r = request(a, &req, -1, waiting_ms, waiting, ctx, &reply, err);
 	if (r == 0) {
-		r = gth_agent_parse_sign_reply(reply.data, reply.len, key, keylen, sig, siglen, err);
+		r = gth_agent_parse_sign_reply(reply.data, reply.len, key, keylen, sig, siglen,
+			err);
 		if (r == -GTH_E_REFUSED && !still_has_key(a, key, keylen))
 			gth_err_set(err, r, "the key is no longer in the ssh-agent (its lifetime, "
 				"ssh-add -t, may have ended): ssh-add it again");

@@ -232,8 +232,9 @@ parse_line(struct gth_allowed *a, const char *line, long lineno, const char *nam
 		goto bad;
 	}
 	if (e.cert_authority)
-		gth_strvec_push_take(&a->notes, xasprintf("%s:%ld: cert-authority is not supported; "
-			"certificates signed by this key will not be accepted", name, lineno));
+		gth_strvec_push_take(&a->notes, xasprintf("%s:%ld: cert-authority is not "
+			"supported; certificates signed by this key will not be accepted", name,
+			lineno));
 	free(opts);
 	GTH_PUSH(a->v, a->n, a->cap) = e;
 	return;
@@ -259,8 +260,8 @@ gth_allowed_parse(const char *text, size_t len, const char *name)
 		if (n > 0 && p[n - 1] == '\r')
 			n--;
 		if (n > LINE_MAX_LEN || memchr(p, '\0', n) != NULL) {
-			gth_strvec_push_take(&a->notes, xasprintf("%s:%ld: line too long or binary, "
-				"skipped", name, lineno));
+			gth_strvec_push_take(&a->notes, xasprintf("%s:%ld: line too long or "
+				"binary, skipped", name, lineno));
 		} else {
 			line = xstrndup(p, n);
 			parse_line(a, line, lineno, name);
@@ -274,26 +275,17 @@ gth_allowed_parse(const char *text, size_t len, const char *name)
 int
 gth_allowed_load(const char *path, struct gth_allowed **out, struct gth_err *err)
 {
-	struct gth_buf b = GTH_BUF_INIT;
-	char chunk[8192];
-	FILE *f;
-	size_t n;
-	int r = 0;
+	char *text = NULL;
+	size_t len = 0;
+	int r;
 
 	*out = NULL;
-	if ((f = fopen(path, "re")) == NULL)
-		return gth_err_set(err, -GTH_E_IO, "cannot read allowed signers file %s: %s", path,
-			strerror(errno));
-	gth_buf_init(&b, GTH_ALLOWED_FILE_MAX);
-	while (r == 0 && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		r = gth_buf_add(&b, chunk, n);
-	fclose(f);
-	if (r != 0) {
-		gth_buf_release(&b);
-		return gth_err_set(err, r, "allowed signers file %s is too large", path);
-	}
-	*out = gth_allowed_parse(gth_buf_str(&b), b.len, path);
-	gth_buf_release(&b);
+	r = gth_sshkey_read_file(path, GTH_ALLOWED_FILE_MAX, "allowed signers file", &text, &len,
+		err);
+	if (r != 0)
+		return r;
+	*out = gth_allowed_parse(text, len, path);
+	free(text);
 	return 0;
 }
 

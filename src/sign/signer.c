@@ -18,31 +18,6 @@
 
 #define KEYFILE_MAX 16384
 
-static int
-read_small_file(const char *path, char **out, struct gth_err *err)
-{
-	struct gth_buf b = GTH_BUF_INIT;
-	char chunk[4096];
-	FILE *f;
-	size_t n;
-	int r = 0;
-
-	*out = NULL;
-	if ((f = fopen(path, "re")) == NULL)
-		return gth_err_set(err, -GTH_E_NOKEY, "cannot read key file %s: %s", path,
-			strerror(errno));
-	gth_buf_init(&b, KEYFILE_MAX);
-	while (r == 0 && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		r = gth_buf_add(&b, chunk, n);
-	fclose(f);
-	if (r != 0) {
-		gth_buf_release(&b);
-		return gth_err_set(err, r, "key file %s is too large", path);
-	}
-	*out = gth_buf_take(&b, NULL);
-	return 0;
-}
-
 int
 gth_sign_key_spec(const char *spec, unsigned char **blob, size_t *len,
 	char fp[GTH_SSHKEY_FP_MAX], struct gth_err *err)
@@ -81,7 +56,8 @@ gth_sign_key_spec(const char *spec, unsigned char **blob, size_t *len,
 				free(pub);
 			}
 		}
-		if ((r = read_small_file(path, &text, err)) == 0)
+		r = gth_sshkey_read_file(path, KEYFILE_MAX, "key file", &text, NULL, err);
+		if (r == 0)
 			r = gth_sshkey_parse_line(text, blob, len, NULL, err);
 	}
 	if (r == 0)

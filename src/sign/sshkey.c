@@ -5,6 +5,8 @@
  */
 #include "config.h"
 
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -143,7 +145,8 @@ gth_sshkey_parse_line(const char *line, unsigned char **blob, size_t *len, char 
 	k = te + strspn(te, " \t");
 	ke = k + strcspn(k, " \t\r\n");
 	if (te == t || ke == k)
-		return gth_err_set(err, -GTH_E_PARSE, "not a public key line (want \"type base64\")");
+		return gth_err_set(err, -GTH_E_PARSE,
+			"not a public key line (want \"type base64\")");
 	if ((size_t)(ke - k) > GTH_SSHKEY_BLOB_MAX * 2)
 		return gth_err_set(err, -GTH_E_TOOBIG, "public key too long");
 	if (gth_b64_decode(k, (size_t)(ke - k), &b, &blen) != 0) {
@@ -153,8 +156,8 @@ gth_sshkey_parse_line(const char *line, unsigned char **blob, size_t *len, char 
 	type = xstrndup(t, (size_t)(te - t));
 	btype = gth_wire_key_type(b, blen);
 	if (btype == NULL || strcmp(type, btype) != 0) {
-		r = gth_err_set(err, -GTH_E_PARSE, "public key: type \"%.40s\" does not match its blob",
-			type);
+		r = gth_err_set(err, -GTH_E_PARSE,
+			"public key: type \"%.40s\" does not match its blob", type);
 		goto out;
 	}
 	c = ke + strspn(ke, " \t");
@@ -169,6 +172,32 @@ out:
 	free(type);
 	free(btype);
 	return r;
+}
+
+int
+gth_sshkey_read_file(const char *path, size_t max, const char *what, char **out, size_t *len,
+	struct gth_err *err)
+{
+	struct gth_buf b = GTH_BUF_INIT;
+	char chunk[8192];
+	FILE *f;
+	size_t n;
+	int r = 0;
+
+	*out = NULL;
+	if ((f = fopen(path, "re")) == NULL)
+		return gth_err_set(err, -GTH_E_IO, "cannot read %s %s: %s", what, path,
+			strerror(errno));
+	gth_buf_init(&b, max);
+	while (r == 0 && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		r = gth_buf_add(&b, chunk, n);
+	fclose(f);
+	if (r != 0) {
+		gth_buf_release(&b);
+		return gth_err_set(err, r, "%s %s is too large", what, path);
+	}
+	*out = gth_buf_take(&b, len);
+	return 0;
 }
 
 char *
@@ -435,8 +464,8 @@ gth_sshkey_verify(const void *key, size_t keylen, const void *sig, size_t siglen
 		}
 		r = verify_rsa(&kw, detail->sig_alg, s, slen, data, datalen);
 	} else if (strcmp(detail->sig_alg, kt) != 0) {
-		r = gth_err_set(err, -GTH_E_VERIFY, "signature algorithm %s does not match key type %s",
-			detail->sig_alg, kt);
+		r = gth_err_set(err, -GTH_E_VERIFY,
+			"signature algorithm %s does not match key type %s", detail->sig_alg, kt);
 		goto out;
 	} else if (strcmp(kt, "ssh-ed25519") == 0) {
 		if (gth_wire_string(&kw, &a, &alen) != 0 || kw.len != 0 || sw.len != 0)
@@ -461,7 +490,8 @@ gth_sshkey_verify(const void *key, size_t keylen, const void *sig, size_t siglen
 		    gth_wire_string(&kw, &a, &alen) != 0))
 			goto parse;
 		if (gth_wire_string(&kw, &app, &applen) != 0 || kw.len != 0 ||
-		    gth_wire_u8(&sw, &flags) != 0 || gth_wire_u32(&sw, &counter) != 0 || sw.len != 0)
+		    gth_wire_u8(&sw, &flags) != 0 || gth_wire_u32(&sw, &counter) != 0 ||
+		    sw.len != 0)
 			goto parse;
 		detail->is_sk = true;
 		detail->sk_flags = flags;

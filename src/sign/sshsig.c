@@ -129,8 +129,8 @@ gth_sshsig_parse_blob(const void *blob, size_t len, struct gth_sshsig **out,
 	if (gth_wire_u32(&w, &version) != 0)
 		return gth_err_set(err, -GTH_E_PARSE, "truncated SSH signature");
 	if (version != SIG_VERSION)
-		return gth_err_set(err, -GTH_E_UNSUPPORTED, "SSH signature version %u not supported",
-			(unsigned)version);
+		return gth_err_set(err, -GTH_E_UNSUPPORTED,
+			"SSH signature version %u not supported", (unsigned)version);
 	if (gth_wire_string(&w, &pk, &pklen) != 0 || gth_wire_string(&w, &ns, &nslen) != 0 ||
 	    gth_wire_string(&w, &res, &reslen) != 0 || gth_wire_string(&w, &ha, &halen) != 0 ||
 	    gth_wire_string(&w, &sig, &siglen) != 0)

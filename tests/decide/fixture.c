@@ -212,7 +212,8 @@ fail_before(char a, struct gth_err *err)
 	if (a == '4')
 		return err->status = 422, gth_err_set(err, -GTH_E_HTTP, "422 Unprocessable");
 	if (a == 'T')
-		return err->status = 429, gth_err_set(err, -GTH_E_RATELIMIT, "429 Too Many Requests");
+		return err->status = 429,
+		       gth_err_set(err, -GTH_E_RATELIMIT, "429 Too Many Requests");
 	return 0;
 }
 

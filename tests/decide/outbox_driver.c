@@ -211,7 +211,8 @@ cmd_count(const char *state, const char *forgedir, const char *logpath)
 		}
 		if (gth_record_decode(e.record, e.record_len, &d, NULL) == 0) {
 			for (i = 0; i < nv; i++)
-				c += gth_outbox_review_is_ours(&v[i], SELF, d, e.record, e.record_len);
+				c += gth_outbox_review_is_ours(&v[i], SELF, d, e.record,
+					e.record_len);
 		}
 		if (c == 0) {
 			printf("# %s: no review on the forge\n", id);

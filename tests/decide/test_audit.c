@@ -106,19 +106,23 @@ main(void)
 	ok(gth_audit_verify(path, &rep) == 0, "fresh log verifies");
 	is_int(rep.lines, N, "every append is one line");
 	load_lines();
-	ok(strncmp(lines[0], "{\"at\":\"", 7) == 0 && strstr(lines[0], "\"seq\":1,\"verdict\"") != NULL,
+	ok(strncmp(lines[0], "{\"at\":\"", 7) == 0 &&
+	   strstr(lines[0], "\"seq\":1,\"verdict\"") != NULL,
 	   "entries are canonical JSON with seq");
 	ok(strstr(lines[0], "\"prev\":\"0000000000") != NULL, "first entry chains from zero");
 	ok(strstr(lines[3], "\x1b") == NULL && strstr(lines[3], "^[") != NULL,
 	   "details are sanitized");
 
 	edited = xstrdup(lines[2]);
-	p = strstr(edited, "\"posted\"") ? strstr(edited, "\"posted\"") : strstr(edited, "\"recorded\"");
+	p = strstr(edited, "\"posted\"");
+	if (p == NULL)
+		p = strstr(edited, "\"recorded\"");
 	p[1] = 'X';
 	free(lines[2]);
 	lines[2] = edited;
 	write_order("012345");
-	is_int(verify_bad_line("edit of line 3", "edited"), 4, "edit of line 3 is reported at line 4");
+	is_int(verify_bad_line("edit of line 3", "edited"), 4,
+	       "edit of line 3 is reported at line 4");
 	make_log();
 	load_lines();
 
@@ -147,7 +151,8 @@ main(void)
 		lines[5] = last;
 		write_order("012345");
 	}
-	is_int(verify_bad_line("edit of the last line", NULL), 6, "an edit of the last line is caught");
+	is_int(verify_bad_line("edit of the last line", NULL), 6,
+	       "an edit of the last line is caught");
 
 	make_log();
 	ok(gth_audit_open(path, false, &a, &err) == 0 &&

@@ -38,10 +38,13 @@ static const char golden[] =
 	"{\"at\":\"2026-01-02T03:00:00Z\",\"base\":\"1111111111111111111111111111111111111111\","
 	"\"escalate_to\":[\"example/security\",\"bob\"],\"forge\":\"github.com\","
 	"\"gates\":{\"override\":\"sast is down today\",\"summary\":\"tests:pass sast:missing\"},"
-	"\"head\":\"2222222222222222222222222222222222222222\",\"id\":\"01JGZ5V4N2M8Q3R6T9W0X1Y2Z3\","
-	"\"number\":42,\"policy\":\"00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff\","
+	"\"head\":\"2222222222222222222222222222222222222222\","
+	"\"id\":\"01JGZ5V4N2M8Q3R6T9W0X1Y2Z3\","
+	"\"number\":42,"
+	"\"policy\":\"00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff00ff\","
 	"\"reason\":\"Touches auth.\\nNeeds security review: \\\"token\\\" handling.\","
-	"\"repo\":\"example/widget\",\"reviewer\":{\"key\":\"SHA256:rb9va+vFu5tnKeB+Ual3UQcR1qbZiwOy7cntIEqaKqo\","
+	"\"repo\":\"example/widget\","
+	"\"reviewer\":{\"key\":\"SHA256:rb9va+vFu5tnKeB+Ual3UQcR1qbZiwOy7cntIEqaKqo\","
 	"\"login\":\"alice\"},\"risk\":{\"class\":\"critical\",\"reasons\":[\"critical: "
 	".github/workflows/ci.yml (guardrail-files)\"]},\"v\":1,\"verdict\":\"escalate\"}";
 

@@ -25,7 +25,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (gth_outbox_entry_parse(in, size, &e, NULL) == 0) {
 		size_t len = 0;
-		char *again = gth_outbox_entry_encode(e.id, e.record, e.record_len, e.armored, &len);
+		char *again = gth_outbox_entry_encode(e.id, e.record, e.record_len, e.armored,
+			&len);
 
 		if (len != size || memcmp(again, data, size) != 0)
 			abort();

@@ -39,7 +39,8 @@ static void
 test_b64(void)
 {
 	static const struct { const char *in, *out; } t[] = {
-		{ "", "" }, { "f", "Zg==" }, { "fo", "Zm8=" }, { "foo", "Zm9v" }, { "foob", "Zm9vYg==" },
+		{ "", "" }, { "f", "Zg==" }, { "fo", "Zm8=" }, { "foo", "Zm9v" },
+		{ "foob", "Zm9vYg==" },
 	};
 	unsigned char *d;
 	size_t n, i;
@@ -49,8 +50,9 @@ test_b64(void)
 
 		is_str(e, t[i].out, "base64 of \"%s\"", t[i].in);
 		free(e);
-		ok(gth_b64_decode(t[i].out, strlen(t[i].out), &d, &n) == 0 && n == strlen(t[i].in) &&
-		   memcmp(d, t[i].in, n) == 0, "base64 decodes \"%s\"", t[i].out);
+		ok(gth_b64_decode(t[i].out, strlen(t[i].out), &d, &n) == 0 &&
+		   n == strlen(t[i].in) && memcmp(d, t[i].in, n) == 0, "base64 decodes \"%s\"",
+		   t[i].out);
 		free(d);
 	}
 	ok(gth_b64_decode("Zm9", 3, &d, &n) < 0, "base64 without padding refused");
@@ -76,8 +78,9 @@ test_keys(void)
 	free(s);
 	free(blob);
 	free(comment);
-	ok(gth_sshkey_parse_line("ssh-rsa AAAAC3NzaC1lZDI1NTE5AAAAIGvqmAR6T2uC9YK9IVy6WIbUifllsgBmBcVX"
-	   "Ikbr3Nga", &blob, &len, NULL, &err) < 0, "type that lies about the blob refused");
+	ok(gth_sshkey_parse_line("ssh-rsa AAAAC3NzaC1lZDI1NTE5AAAAIGvqmAR6T2uC9YK9IVy6WIbUifl"
+	   "lsgBmBcVXIkbr3Nga", &blob, &len, NULL, &err) < 0,
+	   "type that lies about the blob refused");
 }
 
 static void
@@ -88,7 +91,8 @@ test_sshsig_known(void)
 	struct gth_buf blob = GTH_BUF_INIT;
 	char *armored, *tampered;
 
-	ok(gth_sshsig_parse(ED_SIG, strlen(ED_SIG), &s, &err) == 0, "ssh-keygen's signature parses");
+	ok(gth_sshsig_parse(ED_SIG, strlen(ED_SIG), &s, &err) == 0,
+	   "ssh-keygen's signature parses");
 	if (s == NULL) {
 		skip(6, "no signature");
 		return;
@@ -195,7 +199,8 @@ test_allowed(void)
 	const char *text =
 		"# comment\n"
 		"\n"
-		"alice@example.com,!mallory@example.com namespaces=\"gatehouse-decision\" " ED_KEY "\n"
+		"alice@example.com,!mallory@example.com namespaces=\"gatehouse-decision\" "
+		ED_KEY "\n"
 		"*@example.com cert-authority " ED_KEY "\n"
 		"bob@example.com valid-before=\"20200101Z\" " ED_KEY "\n"
 		"carol@example.com bogus-option " ED_KEY "\n"

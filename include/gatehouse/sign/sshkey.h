@@ -47,6 +47,14 @@ void gth_sshkey_fingerprint(const void *blob, size_t len, char out[GTH_SSHKEY_FP
 int gth_sshkey_parse_line(const char *line, unsigned char **blob, size_t *len, char **comment,
 	struct gth_err *err);
 
+/*
+ * Read a small text file (a .pub key, allowed_signers) of at most max bytes
+ * into *out (newly allocated, NUL-terminated; *len may be NULL).
+ * -GTH_E_IO / -GTH_E_TOOBIG with a message naming what (e.g. "key file").
+ */
+int gth_sshkey_read_file(const char *path, size_t max, const char *what, char **out,
+	size_t *len, struct gth_err *err);
+
 /* "type base64" for a blob; newly allocated, NULL if the blob is malformed. */
 char *gth_sshkey_format(const void *blob, size_t len);
 
