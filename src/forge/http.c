@@ -847,6 +847,8 @@ xfer_finish(struct gth_http *h, struct xfer *x, CURLcode cc)
 		x->link_next = NULL;
 		if (x->cache_path != NULL && x->etag != NULL)
 			cache_write(h, x->cache_path, req->url, x->etag, resp->next_url, &resp->body);
+		else if (x->cache_path != NULL && x->cached_etag != NULL)
+			unlink(x->cache_path);	/* no ETag any more: never revalidate the old body */
 		goto done;
 	}
 

@@ -96,6 +96,17 @@ have "$out" "comment posted"; ok $? "comment posted"
 out=$(F reviews acme/infra 303 2>&1)
 have "$out" "reviewer APPROVED $head"; ok $? "list_reviews shows our approval pinned to the head"
 
+# the warm refresh must notice changes: our label, and a new head pushed to a PR
+out=$(F --stats queue 2>&1)
+have "$out" "acme/infra#303 .*labels=[^ ]*checkpoint:approved"
+ok $? "after a label is added, the refresh is not served stale ($(grep stats <<<"$out"))"
+new=$(curl -s -X POST -d '{"repo":"acme/infra","number":302,"push":{"message":"more","files":{"NEWFILE.md":"x\n"}}}' \
+	"$U/_admin/pr" | python3 -c "import json,sys; print(json.load(sys.stdin)['head_sha'])")
+out=$(F --stats queue 2>&1)
+have "$out" "acme/infra#302 head=$new"; ok $? "after a push, the refresh shows the new head ($(grep stats <<<"$out"))"
+out=$(F --stats queue 2>&1)
+have "$out" "stats requests=2 not_modified=2 "; ok $? "and the next refresh is warm again"
+
 # faults
 fault '[{"method":"GET","path_regex":"/check-runs$","kind":"status","status":502,"count":2}]'
 out=$(F details acme/payments-api 102 2>&1)
