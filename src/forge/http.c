@@ -792,12 +792,22 @@ xfer_finish(struct gth_http *h, struct xfer *x, CURLcode cc)
 	}
 	if (cc != CURLE_OK) {
 		switch (cc) {
-		case CURLE_OPERATION_TIMEDOUT:
-			rc = gth_err_set(x->err, -GTH_E_TIMEOUT,
-			    "%s %s: no complete answer within %ld ms (%s)",
-			    gth_http_method_name(req->method), path, h->timeout_ms, x->errbuf);
+		case CURLE_OPERATION_TIMEDOUT: {
+			curl_off_t connected = 0;
+
+			curl_easy_getinfo(x->easy, CURLINFO_CONNECT_TIME_T, &connected);
+			if (connected == 0)
+				rc = gth_err_set(x->err, -GTH_E_TIMEOUT,
+				    "%s %s: could not connect within %ld ms (%s)",
+				    gth_http_method_name(req->method), path, h->connect_timeout_ms,
+				    x->errbuf);
+			else
+				rc = gth_err_set(x->err, -GTH_E_TIMEOUT,
+				    "%s %s: no complete answer within %ld ms (%s)",
+				    gth_http_method_name(req->method), path, h->timeout_ms, x->errbuf);
 			retry = true;
 			break;
+		}
 		case CURLE_PEER_FAILED_VERIFICATION:
 		case CURLE_SSL_CACERT_BADFILE:
 		case CURLE_SSL_CONNECT_ERROR:

@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """A small HTTP server with one route per fault, for tests/forge/test_http.c.
 
-Prints the port it listens on (127.0.0.1, chosen by the kernel) on the first
-line of stdout, then serves until killed.  Every request is recorded;
+Prints the port it listens on (127.0.0.1, chosen by the kernel) and the port
+of a "black hole" on the first line of stdout, then serves until killed.  The
+black hole is a listening socket whose accept queue is kept full, so that new
+connections never complete: the connect timeout case.  Every request is recorded;
 GET /_log returns them as JSON (method, path, headers, monotonic time) and
 POST /_reset forgets them and the per-route counters.
 
@@ -31,6 +33,7 @@ Routes (KEY lets several tests use one route without sharing counters):
   /unauth                  401 Bad credentials
 """
 import json
+import socket
 import sys
 import threading
 import time
@@ -206,7 +209,19 @@ class H(BaseHTTPRequestHandler):
 def main():
     srv = ThreadingHTTPServer(("127.0.0.1", 0), H)
     srv.daemon_threads = True
-    sys.stdout.write("%d\n" % srv.server_address[1])
+    hole = socket.socket()
+    hole.bind(("127.0.0.1", 0))
+    hole.listen(0)
+    held = []
+    for _ in range(3):	# fill the accept queue; later SYNs are dropped
+        c = socket.socket()
+        c.setblocking(False)
+        try:
+            c.connect(hole.getsockname())
+        except BlockingIOError:
+            pass
+        held.append(c)
+    sys.stdout.write("%d %d\n" % (srv.server_address[1], hole.getsockname()[1]))
     sys.stdout.flush()
     try:
         srv.serve_forever()

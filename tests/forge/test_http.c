@@ -30,6 +30,7 @@
 
 static pid_t server_pid;
 static char base[64];
+static char hole[64];	/* a port where connections never complete */
 
 static void
 stop_server(void)
@@ -83,6 +84,10 @@ start_server(void)
 		return -1;
 	line[n] = '\0';
 	line[strcspn(line, "\n")] = '\0';
+	if (strchr(line, ' ') == NULL)
+		return -1;
+	snprintf(hole, sizeof(hole), "http://127.0.0.1:%s/", strchr(line, ' ') + 1);
+	*strchr(line, ' ') = '\0';
 	snprintf(base, sizeof(base), "http://127.0.0.1:%s", line);
 	atexit(stop_server);
 	return 0;
@@ -351,9 +356,34 @@ main(void)
 	    "a dropped read is tried 4 times (%d requests seen)", count(log, "\"path\": \"/drop/a\""));
 	free(log);
 	fast = client(1000, 1, NULL);
+	{
+		struct gth_http_config c;
+		struct gth_http_req req;
+		struct gth_http *hc;
+
+		memset(&c, 0, sizeof(c));
+		c.user_agent = "gatehouse-test/1";
+		c.connect_timeout_ms = 500;
+		c.max_tries = 2;
+		c.backoff_ms = 50;
+		hc = gth_http_new(&c);
+		memset(&req, 0, sizeof(req));
+		req.method = GTH_HTTP_GET;
+		req.url = hole;
+		t0 = ms_now();
+		rc = gth_http_request(hc, &req, &r, &err);
+		is_int(rc, -GTH_E_TIMEOUT, "a connection that never completes -> TIMEOUT");
+		ok(ms_now() - t0 >= 900 && ms_now() - t0 < 3000,
+		    "two tries of the 500 ms connect timeout (%ld ms)", ms_now() - t0);
+		ok(strstr(err.msg, "could not connect within 500 ms") != NULL,
+		    "message names the connect timeout: %s", err.msg);
+		gth_http_resp_release(&r);
+		gth_http_free(hc);
+	}
 	t0 = ms_now();
 	rc = get(fast, GTH_HTTP_GET, "/slow", &r, &err, NULL);
 	is_int(rc, -GTH_E_TIMEOUT, "no answer within the total timeout -> TIMEOUT");
+	ok(strstr(err.msg, "no complete answer within 1000 ms") != NULL, "message: %s", err.msg);
 	ok(ms_now() - t0 < 3000, "gave up after about 1 s (%ld ms)", ms_now() - t0);
 	gth_http_resp_release(&r);
 	{
