@@ -8,6 +8,7 @@
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,7 @@
 #include "gatehouse/base/xalloc.h"
 #include "gatehouse/forge/github.h"
 #include "gatehouse/forge/http.h"
+#include "gatehouse/model/rationale.h"
 
 static json_t *
 parse(const char *json, size_t len, const char *what, struct gth_err *err)
@@ -243,28 +245,16 @@ strvec_from(json_t *arr, struct gth_strvec *sv)
 struct gth_task_template *
 gth_github_task_from_body(const char *body)
 {
-	const char *p = body, *start, *end;
 	struct gth_task_template *t = NULL;
+	struct gth_rationale r;
+	const char *text;
+	size_t len;
+	json_t *root;
 
-	while (p != NULL && (p = strstr(p, "```")) != NULL) {
-		const char *lang = p + 3;
-		json_t *root;
-
-		p = lang;
-		while (*lang == ' ')
-			lang++;
-		if (strncasecmp(lang, "json", 4) != 0 || (lang[4] != '\n' && lang[4] != '\r' &&
-		    lang[4] != ' '))
-			continue;
-		start = strchr(lang, '\n');
-		if (start == NULL)
-			break;
-		start++;
-		end = strstr(start, "```");
-		if (end == NULL)
-			break;
-		p = end + 3;
-		root = json_loadb(start, (size_t)(end - start), 0, NULL);
+	/* the rationale parser knows Markdown's fences; this only decodes what it found */
+	gth_rationale_parse(body, strlen(body), &r);
+	if (gth_rationale_find_task_json(&r, &text, &len) == 0) {
+		root = json_loadb(text, len, 0, NULL);
 		if (json_is_object(root) && json_is_string(json_object_get(root, "task_type"))) {
 			t = xcalloc(1, sizeof(*t));
 			t->task_type = jdup(root, "task_type");
@@ -273,12 +263,11 @@ gth_github_task_from_body(const char *body)
 			t->rollback_condition = jdup(root, "rollback_condition");
 			strvec_from(json_object_get(root, "constraints"), &t->constraints);
 			strvec_from(json_object_get(root, "test_cases"), &t->test_cases);
-			json_decref(root);
-			return t;
 		}
 		json_decref(root);
 	}
-	return NULL;
+	gth_rationale_release(&r);
+	return t;
 }
 
 /* ---- GraphQL -------------------------------------------------------------------------------------- */
@@ -382,6 +371,29 @@ decode_pr_node(json_t *n, const struct gth_github_ctx *ctx)
 		else if (jstr(rr, "login") != NULL)
 			gth_strvec_push(&pr->requested_users, jstr(rr, "login"));
 	}
+	/*
+	 * The touched paths, so the queue's risk already sees CI config, auth
+	 * code or a migration; the full list comes with the details.
+	 */
+	json_array_foreach(jpath(n, "files", "nodes"), i, v) {
+		struct gth_file_change *fc;
+		const char *path = jstr(v, "path"), *ct = jstr(v, "changeType");
+		char *status;
+
+		if (path == NULL)
+			continue;
+		fc = gth_pr_add_file(pr);
+		fc->path = xstrdup(path);
+		fc->additions = (long)jint(v, "additions");
+		fc->deletions = (long)jint(v, "deletions");
+		/* GraphQL's PatchStatus in the REST files API's words. */
+		status = xstrdup(ct != NULL && strcmp(ct, "DELETED") == 0 ? "removed" :
+		    ct != NULL ? ct : "modified");
+		for (char *c = status; *c != '\0'; c++)
+			*c = (char)tolower((unsigned char)*c);
+		fc->status = status;
+	}
+	pr->files_complete = jint(jpath(n, "files", NULL), "totalCount") <= (long long)pr->n_files;
 	commit = json_array_get(jpath(n, "commits", "nodes"), 0);
 	commit = json_object_get(commit, "commit");
 	json_array_foreach(jpath(json_object_get(commit, "statusCheckRollup"), "contexts", "nodes"),

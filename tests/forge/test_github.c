@@ -145,6 +145,24 @@ out:
 }
 
 static void
+test_task_block(void)
+{
+	struct gth_task_template *t;
+
+	t = gth_github_task_from_body("Intro\n\n```json\n{\"other\": 1}\n```\n\n"
+	    "```JSON\n{\"task_type\": \"test_generation\", \"test_cases\": [\"a\", \"b\"]}\n```\n");
+	ok(t != NULL && gth_str_eq(t->task_type, "test_generation") && t->test_cases.n == 2,
+	    "the json block carrying task_type is used, not the first json block");
+	gth_task_template_free(t);
+	t = gth_github_task_from_body("```\n{\"task_type\": \"docs\"}\n```\n");
+	ok(t == NULL, "an untagged fence is not a task template");
+	gth_task_template_free(t);
+	t = gth_github_task_from_body("```json\n{\"task_type\": \"docs\", \n```\n");
+	ok(t == NULL, "a malformed task block gives no template (and no crash)");
+	gth_task_template_free(t);
+}
+
+static void
 test_graphql_errors(void)
 {
 	struct gth_github_ctx ctx = { "github", "github.com", "https://github.com", NULL };
@@ -389,6 +407,7 @@ int
 main(void)
 {
 	test_queue_page();
+	test_task_block();
 	test_graphql_errors();
 	test_rest();
 	test_errors();
