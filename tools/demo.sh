@@ -30,6 +30,7 @@ fi
 
 python3 "$top/tests/fakeforge/fakeforge.py" --scenario "$top/tests/fixtures/demo/scenario.json" \
 	--git-root "$dir/repos" --port 0 --state-dir "$dir/forge-state" --log "$dir/forge.jsonl" \
+	--shift-times-from 2025-11-20T12:30:00Z \
 	>"$dir/forge.out" 2>"$dir/forge.err" &
 pids+=($!)
 url=""

@@ -96,6 +96,7 @@ e2e_init() {
 	export FORGE_LOG=$E2E_TMP/forge.jsonl
 	"$PYTHON3" "$top_srcdir/tests/fakeforge/fakeforge.py" --scenario "$fixtures/scenario.json" \
 		--git-root "$E2E_REPOS" --port 0 --state-dir "$E2E_TMP/forge-state" --log "$FORGE_LOG" \
+		--shift-times-from 2025-11-20T12:30:00Z \
 		>"$E2E_TMP/forge.out" 2>"$E2E_TMP/forge.err" &
 	e2e_pids="$e2e_pids $!"
 	local i

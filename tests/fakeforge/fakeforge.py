@@ -368,11 +368,12 @@ class World:
             raise SystemExit("fakeforge: %s#%d: refs for head %s / base %s missing in %s"
                              % (full, n, p.get("head"), base, self.gitdir(repo)))
         self.add_user(p["author"])
-        created = p.get("created_at", "2026-11-20T09:00:00Z")
+        created = self.shifted(p.get("created_at", "2026-11-20T09:00:00Z"))
         pr = {"repo": full, "number": n, "id": self.new_id(), "author": p["author"],
               "title": p.get("title", ""), "body": p.get("body"), "state": p.get("state", "open"),
               "draft": p.get("draft", False), "created_at": created,
-              "updated_at": p.get("updated_at", created), "ready_at": p.get("ready_at"),
+              "updated_at": self.shifted(p.get("updated_at", created)),
+              "ready_at": self.shifted(p.get("ready_at")),
               "closed_at": p.get("closed_at"), "merged_at": None,
               "head": p["head"], "base": base, "head_sha": head, "base_sha": base_sha,
               "labels": [], "requested_reviewers": list(p.get("requested_reviewers", [])),
@@ -479,6 +480,17 @@ class World:
                      os.path.join(self.git_root, ".fakeforge-cache"))
             self.diff_cache[key] = d
         return d
+
+    def shifted(self, iso):
+        """A scenario time moved by --shift-times-from (so demo ages and SLAs read as recent)."""
+        anchor = getattr(self.args, "shift_times_from", None)
+        if not iso or not anchor:
+            return iso
+        fmt = "%Y-%m-%dT%H:%M:%SZ"
+        t0 = datetime.datetime.strptime(anchor, fmt).replace(tzinfo=datetime.timezone.utc)
+        t = datetime.datetime.strptime(iso, fmt).replace(tzinfo=datetime.timezone.utc)
+        now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+        return (t + (now - t0)).strftime(fmt)
 
     def commits(self, pr):
         repo = self.db["repos"][pr["repo"]]
@@ -2505,6 +2517,8 @@ def main(argv=None):
     ap.add_argument("--log")
     ap.add_argument("--token", action="append", help="LOGIN=TOKEN (or TOKEN for default_user)")
     ap.add_argument("--latency-ms", type=float, default=0)
+    ap.add_argument("--shift-times-from", metavar="ISO",
+                    help="move PR times so that this scenario instant reads as now")
     ap.add_argument("--max-files", type=int, default=3000)
     ap.add_argument("--patch-limit", type=int, default=400 * 1024)
     ap.add_argument("--min-write-interval-ms", type=float, default=0,
