@@ -716,6 +716,7 @@ gth_cli_console(const struct gth_app_opts *opts, int argc, char **argv)
 	struct gth_keymap km;
 	struct gth_ui_template *tpl = NULL;
 	struct gth_term_options to;
+	struct gth_term_caps caps;
 	struct sigaction sa;
 	struct gth_err err;
 	size_t n_tpl = 0;
@@ -745,12 +746,15 @@ gth_cli_console(const struct gth_app_opts *opts, int argc, char **argv)
 	memset(&to, 0, sizeof(to));
 	to.theme = &theme;
 	to.ascii = c.app->cfg->ascii;
-	if ((r = gth_term_init(&to, NULL, &err)) != 0) {
+	if ((r = gth_term_init(&to, &caps, &err)) != 0) {
 		gth_app_complain(&err, r);
 		rc = GTH_EXIT_FAIL;
 		goto out;
 	}
 	gth_xalloc_set_fatal_hook(gth_term_restore);
+	/* Line drawing and glyphs fall back to ASCII where the locale is not UTF-8. */
+	if (!caps.utf8)
+		gth_ui_set_ascii(c.ui, true);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_term_signal;
 	sigemptyset(&sa.sa_mask);
