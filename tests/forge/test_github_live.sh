@@ -57,6 +57,11 @@ out=$(F --max-age -1 --stats queue 2>&1)
 have "$out" "total 12" && have "$out" "stats requests=2 not_modified=0"
 ok $? "with the cache disabled: GraphQL only ($(grep stats <<<"$out"))"
 
+# Enterprise Server layout: only the REST base is configured; GraphQL and web URLs derived
+out=$("$cli" --api "$U/api/v3" queue 2>&1)
+have "$out" "total 12" && have "$out" "clone=$U/acme/infra.git"
+ok $? "GHES: /api/v3 configured, /api/graphql and the web URL derived"
+
 out=$(F details acme/payments-api 102 2>&1)
 have "$out" "^head=edbf073b" && have "$out" "check run test fail" && have "$out" "files=[1-9]"
 ok $? "details: head, check runs, files"
