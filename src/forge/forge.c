@@ -10,6 +10,7 @@
 
 #include "gatehouse/base/xalloc.h"
 #include "gatehouse/forge/backend.h"
+#include "gatehouse/forge/gitea.h"
 #include "gatehouse/forge/github.h"
 
 static char *
@@ -131,8 +132,9 @@ gth_forge_new(const struct gth_forge_config *cfg, struct gth_forge **out, struct
 	switch (cfg->kind) {
 	case GTH_FORGE_GITHUB:
 		return gth_github_new(cfg, out, err);
-	case GTH_FORGE_GITLAB:
 	case GTH_FORGE_GITEA:
+		return gth_gitea_new(cfg, out, err);
+	case GTH_FORGE_GITLAB:
 		break;
 	}
 	return gth_err_set(err, -GTH_E_UNSUPPORTED, "forge %s: this forge kind is not supported yet",

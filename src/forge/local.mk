@@ -4,6 +4,9 @@ noinst_LIBRARIES += src/forge/libgthforge.a
 src_forge_libgthforge_a_SOURCES = \
 	src/forge/auth.c \
 	src/forge/forge.c \
+	src/forge/gitea.c \
+	src/forge/gitea_json.c \
+	src/forge/gitea_rest.c \
 	src/forge/github.c \
 	src/forge/github_json.c \
 	src/forge/github_queue.c \
