@@ -276,8 +276,12 @@ gt_get_details(struct gth_forge *f, struct gth_pr *pr, volatile int *cancel, str
 
 	gth_pr_clear_details(pr);
 #define SWAP(a, b) do { __typeof__(a) t_ = (a); (a) = (b); (b) = t_; } while (0)
-	SWAP(pr->head_sha, fresh->head_sha);
-	SWAP(pr->base_sha, fresh->base_sha);
+	/* callers may hold pr->head_sha (what the reviewer read): keep it while it still holds */
+	if (pr->head_sha == NULL || strcmp(pr->head_sha, fresh->head_sha) != 0)
+		SWAP(pr->head_sha, fresh->head_sha);
+	if (pr->base_sha == NULL || fresh->base_sha == NULL ||
+	    strcmp(pr->base_sha, fresh->base_sha) != 0)
+		SWAP(pr->base_sha, fresh->base_sha);
 	SWAP(pr->title, fresh->title);
 	SWAP(pr->body, fresh->body);
 	SWAP(pr->task, fresh->task);

@@ -1569,7 +1569,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.log_request_json(status, "git", fault, None)
             return
         self.prefix = ""
-        if path.startswith("/api/v3/") or path == "/api/v3":
+        dialect = self.server.dialect
+        if dialect is not None:
+            if not path.startswith(dialect.PREFIX + "/"):
+                self.send(Resp(404, {"message": "404 Not Found"}))
+                self.log_request_json(404, "none", None, body)
+                return
+            self.prefix = dialect.PREFIX
+            path = path[len(dialect.PREFIX):]
+        elif path.startswith("/api/v3/") or path == "/api/v3":
             self.prefix = "/api/v3"
             path = path[len("/api/v3"):] or "/"
         if path == "/api/graphql":
@@ -1674,6 +1682,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def auth(self):
         h = self.headers.get("Authorization", "")
+        if self.server.dialect is not None and self.headers.get("PRIVATE-TOKEN"):
+            h = "Bearer " + self.headers["PRIVATE-TOKEN"]   # GitLab's own header
         m = re.match(r"^(?:Bearer|token)\s+(\S+)$", h, re.I)
         if not h:
             raise HTTPError(401, "Requires authentication")
@@ -1690,9 +1700,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
         api, web = self.urls()
         shapes = Shapes(w, api, web, self.server.git_url)
         method = "GET" if self.command == "HEAD" else self.command
-        if path == "/graphql" and method == "POST":
+        routes = ROUTES
+        if self.server.dialect is not None:
+            routes = self.server.dialect_routes
+        elif path == "/graphql" and method == "POST":
             return self.graphql(body, token, shapes), "graphql"
-        for meth, rx, name, resource, fn in ROUTES:
+        for meth, rx, name, resource, fn in routes:
             if meth != method:
                 continue
             m = rx.match(path)
@@ -2490,6 +2503,17 @@ class Server(http.server.ThreadingHTTPServer):
         own = "http://%s:%d" % (addr[0], self.server_address[1])
         self.public_url = (args.public_url or own).rstrip("/")
         self.git_url = (args.git_url or own).rstrip("/")
+        # --dialect gitlab|gitea: the same world served through that forge's REST API
+        # (tests/fakeforge/dialects/NAME.py); git smart HTTP and /_admin are shared.
+        self.dialect, self.dialect_routes = None, None
+        if args.dialect != "github":
+            import importlib.util
+            spec = importlib.util.spec_from_file_location(
+                "fakeforge_dialect_" + args.dialect, os.path.join(os.path.dirname(
+                    os.path.abspath(__file__)), "dialects", args.dialect + ".py"))
+            self.dialect = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(self.dialect)
+            self.dialect_routes = self.dialect.routes(sys.modules[__name__], world)
         self._seq = 0
         self._seq_lock = threading.Lock()
 
@@ -2523,6 +2547,8 @@ def main(argv=None):
     ap.add_argument("--patch-limit", type=int, default=400 * 1024)
     ap.add_argument("--min-write-interval-ms", type=float, default=0,
                     help="writes closer together get a secondary-rate-limit 403")
+    ap.add_argument("--dialect", choices=("github", "gitlab", "gitea"), default="github",
+                    help="serve the world through GitLab's API v4 or Gitea's API v1")
     ap.add_argument("--warm", action="store_true",
                     help="read all PR diffs before listening (for benchmarks)")
     args = ap.parse_args(argv)

@@ -1,0 +1,135 @@
+# Shared by the GitLab and Gitea live tests (sourced after tests/e2e/lib.sh and
+# e2e_init): a second test forge in a dialect on the same demo repositories,
+# a config for it, and the decision flow checked against the forge's state.
+
+dialect_start() {	# dialect_start gitlab|gitea -> DIALECT_URL
+	local d=$1 i
+	DIALECT_LOG=$E2E_TMP/$d.jsonl
+	"$PYTHON3" "$top_srcdir/tests/fakeforge/fakeforge.py" --dialect "$d" \
+		--scenario "$top_srcdir/tests/fixtures/demo/scenario.json" \
+		--git-root "$E2E_REPOS" --port 0 --state-dir "$E2E_TMP/$d-state" --log "$DIALECT_LOG" \
+		--shift-times-from 2025-11-20T12:30:00Z \
+		>"$E2E_TMP/$d.out" 2>"$E2E_TMP/$d.err" &
+	e2e_pids="$e2e_pids $!"
+	DIALECT_URL=
+	for i in $(seq 1 100); do
+		DIALECT_URL=$(sed -n 's/^listening \(http[^ ]*\).*/\1/p' "$E2E_TMP/$d.out" 2>/dev/null)
+		[ -n "$DIALECT_URL" ] && break
+		sleep 0.1
+	done
+	[ -n "$DIALECT_URL" ] || { echo "Bail out! the $d test forge did not start"
+		e2e_diag <"$E2E_TMP/$d.err"; exit 1; }
+	export DIALECT_URL DIALECT_LOG
+}
+
+dialect_forge_section() {	# NAME KIND API_URL
+	printf '[forge "%s"]\n\tkind = %s\n\turl = %s\n\tweb-url = %s\n\ttoken-env = GATEHOUSE_TEST_TOKEN\n' \
+		"$1" "$2" "$3" "$DIALECT_URL"
+}
+
+dialect_config() {	# dialect_config NAME KIND API_URL: a config with only that forge
+	local cfg=$XDG_CONFIG_HOME/gatehouse/config
+	e2e_write_config
+	"$PYTHON3" - "$cfg" <<'PY'
+import re, sys
+p = sys.argv[1]
+s = open(p).read()
+s = re.sub(r'\[forge "demo"\]\n(\t[^\n]*\n)*', "", s)
+open(p, "w").write(s)
+PY
+	dialect_forge_section "$1" "$2" "$3" >>"$cfg"
+}
+
+dialect_state() {	# the dialect forge's whole state as JSON
+	curl -fsS "$DIALECT_URL/_admin/state"
+}
+
+dialect_same_heads() {	# dialect_same_heads LIST_JSON: heads listed == heads in the forge state
+	dialect_state >"$E2E_TMP/state.json" || return 1
+	echo "$1" | "$PYTHON3" -c '
+import json, sys
+st = json.load(open(sys.argv[1]))
+q = json.load(sys.stdin)
+for pr in q:
+    want = st["prs"]["%s#%d" % (pr["repo"], pr["number"])]["head_sha"]
+    assert pr["head"] == want, (pr["repo"], pr["number"], pr["head"], want)
+' "$E2E_TMP/state.json" 2>&1 | e2e_diag
+	return "${PIPESTATUS[1]}"
+}
+
+# dialect_check KIND REPO#N WHAT: assert what a decision left in the forge state.
+dialect_check() {
+	dialect_state >"$E2E_TMP/state.json" || return 1
+	"$PYTHON3" - "$E2E_TMP/state.json" "$1" "$2" "$3" <<'PY' 2>&1 | e2e_diag
+import json, sys
+st, kind, ref, what = json.load(open(sys.argv[1])), sys.argv[2], sys.argv[3], sys.argv[4]
+pr = st["prs"][ref]
+repo = ref.split("#")[0]
+head = pr["head_sha"]
+mine = [r for r in pr["reviews"] if r["user"] == "reviewer"]
+notes = [c for c in pr["comments"] if c["user"] == "reviewer"]
+statuses = [s for s in st["statuses"].get(repo, {}).get(head, [])
+            if s["context"] == "gatehouse/checkpoint"]
+def has_record(text):
+    return "BEGIN SSH SIGNATURE" in text and '"verdict"' in text
+if what == "approve":
+    assert any(r["state"] == "APPROVED" and r["commit_id"] == head for r in mine), mine
+    if kind == "gitlab":
+        assert any(has_record(c["body"]) for c in notes), "no note with the signed record"
+    else:
+        assert any(has_record(r["body"]) for r in mine if r["state"] == "APPROVED"), mine
+    assert statuses and statuses[-1]["state"] == "success", statuses
+elif what == "reject":
+    if kind == "gitlab":
+        assert any(has_record(c["body"]) and "Changes requested" in c["body"] for c in notes), notes
+        assert statuses and statuses[-1]["state"] in ("failed", "failure"), statuses
+    else:
+        assert any(r["state"] == "CHANGES_REQUESTED" and r["commit_id"] == head
+                   and has_record(r["body"]) for r in mine), mine
+        assert statuses and statuses[-1]["state"] == "failure", statuses
+elif what == "escalate":
+    if kind == "gitlab":
+        assert any(has_record(c["body"]) for c in notes), notes
+    else:
+        assert any(r["state"] == "COMMENTED" and has_record(r["body"]) for r in mine), mine
+    assert statuses and statuses[-1]["state"] in ("pending",), statuses
+    assert len(pr["labels"]) > 0
+PY
+	return "${PIPESTATUS[0]}"
+}
+
+dialect_flow() {	# dialect_flow KIND: show, decide three ways, verify
+	local kind=$1 low=acme/web-console#202 rej=acme/web-console#204 esc=acme/payments-api#102 out rc
+	out=$("$GATEHOUSE" show "$low" 2>"$E2E_TMP/err"); rc=$?
+	e2e_ok $rc "show $low exits 0 on $kind"
+	[ $rc -ne 0 ] && e2e_diag <"$E2E_TMP/err"
+	echo "$out" | grep -qE 'diff +[0-9]+ files'; e2e_ok $? "show reads the diff from git ($kind refs)"
+
+	out=$("$GATEHOUSE" decide "$low" --approve -m "Read every file; tests cover the change." \
+		2>"$E2E_TMP/err"); rc=$?
+	e2e_ok $rc "decide --approve exits 0 on $kind: $out"
+	[ $rc -ne 0 ] && e2e_diag <"$E2E_TMP/err"
+	dialect_check "$kind" "$low" approve
+	e2e_ok $? "$kind: approval pinned to the head, signed record posted, checkpoint status success"
+	out=$("$GATEHOUSE" verify "$low" 2>&1); rc=$?
+	e2e_ok $rc "gatehouse verify $low exits 0 on $kind"
+	echo "$out" | grep -q '^good .* approve'; e2e_ok $? "verify reports the approval as good: $out"
+
+	out=$("$GATEHOUSE" decide "$rej" --reject -m "Changes reach beyond the task's scope." \
+		2>"$E2E_TMP/err"); rc=$?
+	e2e_ok $rc "decide --reject exits 0 on $kind: $out"
+	[ $rc -ne 0 ] && e2e_diag <"$E2E_TMP/err"
+	dialect_check "$kind" "$rej" reject
+	e2e_ok $? "$kind: the rejection landed with its signed record and a failed checkpoint status"
+
+	out=$("$GATEHOUSE" decide "$esc" --escalate -m "Token handling needs security's eyes." \
+		2>"$E2E_TMP/err"); rc=$?
+	e2e_ok $rc "decide --escalate exits 0 on $kind: $out"
+	[ $rc -ne 0 ] && e2e_diag <"$E2E_TMP/err"
+	dialect_check "$kind" "$esc" escalate
+	e2e_ok $? "$kind: the escalation landed (record, label, pending status)"
+
+	out=$("$GATEHOUSE" sync 2>&1); e2e_ok $? "sync exits 0 with nothing pending on $kind: $out"
+	! grep -q "$GATEHOUSE_TEST_TOKEN" "$GATEHOUSE_TRACE" 2>/dev/null
+	e2e_ok $? "the token never reaches the trace log"
+}
