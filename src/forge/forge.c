@@ -1,7 +1,7 @@
 /*
  * The forge interface: construction by kind, and one thin wrapper per
  * operation so that callers never touch the ops table.  Backends live in
- * github.c (and gitlab.c / gitea.c to come).
+ * github.c, gitlab.c and gitea.c.
  */
 #include "config.h"
 
@@ -12,6 +12,7 @@
 #include "gatehouse/forge/backend.h"
 #include "gatehouse/forge/gitea.h"
 #include "gatehouse/forge/github.h"
+#include "gatehouse/forge/gitlab.h"
 
 static char *
 dup_or_null(const char *s)
@@ -135,9 +136,9 @@ gth_forge_new(const struct gth_forge_config *cfg, struct gth_forge **out, struct
 	case GTH_FORGE_GITEA:
 		return gth_gitea_new(cfg, out, err);
 	case GTH_FORGE_GITLAB:
-		break;
+		return gth_gitlab_new(cfg, out, err);
 	}
-	return gth_err_set(err, -GTH_E_UNSUPPORTED, "forge %s: this forge kind is not supported yet",
+	return gth_err_set(err, -GTH_E_UNSUPPORTED, "forge %s: unknown forge kind",
 	    cfg->name != NULL ? cfg->name : "?");
 }
 

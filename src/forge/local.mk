@@ -7,6 +7,8 @@ src_forge_libgthforge_a_SOURCES = \
 	src/forge/gitea.c \
 	src/forge/gitea_json.c \
 	src/forge/gitea_rest.c \
+	src/forge/gitlab.c \
+	src/forge/gitlab_json.c \
 	src/forge/github.c \
 	src/forge/github_json.c \
 	src/forge/github_queue.c \
@@ -39,8 +41,8 @@ tests_forge_forgecli_CPPFLAGS = $(AM_CPPFLAGS) $(JANSSON_CFLAGS)
 tests_forge_forgecli_LDADD = $(GTH_FORGE_TEST_LIBS)
 TESTS += tests/forge/test_http tests/forge/test_github tests/forge/test_auth \
 	tests/forge/test_graphql.sh tests/forge/test_github_live.sh \
-	tests/forge/test_gitea_live.sh
-EXTRA_DIST += tests/forge/test_gitea_live.sh tests/forge/test_gitea_lib.sh \
+	tests/forge/test_gitea_live.sh tests/forge/test_gitlab_live.sh
+EXTRA_DIST += tests/forge/test_gitea_live.sh tests/forge/test_gitlab_live.sh tests/forge/test_gitea_lib.sh \
 	tests/fakeforge/dialects
 EXTRA_DIST += tests/forge/httpfaults.py tests/forge/fixtures tests/forge/token-cmd.sh \
 	tests/forge/test_graphql.sh tests/forge/test_github_live.sh tests/bench/bench_queue.sh

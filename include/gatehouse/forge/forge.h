@@ -159,8 +159,7 @@ void gth_forge_global_cleanup(void);
 
 /*
  * A forge client for cfg (copied; cfg may be released afterwards).  Resolves
- * the token now.  *out is freed with gth_forge_free().  GitLab and Gitea
- * return -GTH_E_UNSUPPORTED until their backends land.
+ * the token now.  *out is freed with gth_forge_free().
  */
 int gth_forge_new(const struct gth_forge_config *cfg, struct gth_forge **out,
 	struct gth_err *err);
