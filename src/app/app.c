@@ -298,17 +298,6 @@ app_forge_for_host(struct gth_app *app, const char *host)
 }
 
 const char *
-app_delivery_login(struct gth_app *app)
-{
-	const char *login = NULL;
-
-	if (app->delivery_forge == NULL ||
-	    gth_app_login(app, app->delivery_forge, &login, NULL, NULL) != 0)
-		return NULL;
-	return login;
-}
-
-const char *
 app_sign_key(const struct gth_app *app)
 {
 	return app->cfg->sign_key_from_git ? NULL : app->cfg->sign_key;

@@ -10,8 +10,6 @@ extern const struct gth_delivery_sink_ops app_sink_ops;
 
 /* The forge whose host (from its web URL) is host, or NULL. */
 struct gth_forge *app_forge_for_host(struct gth_app *app, const char *host);
-/* Our login on app->delivery_forge (NULL when unknown). */
-const char *app_delivery_login(struct gth_app *app);
 
 /* Signing configuration: [sign] key, and git's user.signingkey / gpg.format fallbacks. */
 const char *app_sign_key(const struct gth_app *app);

@@ -79,6 +79,15 @@ struct console {
 	struct gth_ui_status status;
 	char sync_detail[256];
 	bool quit;
+
+	/*
+	 * The reason is saved as it is typed, but every save is fsync'd: keep
+	 * the newest text and write it at most once a second (and at once on
+	 * SIGHUP/SIGTERM, when the PR closes, and when gatehouse quits).
+	 */
+	char *draft_text;
+	enum gth_verdict draft_verdict;
+	time_t draft_saved_at;
 };
 
 /* A job and what it carries both ways. */
@@ -265,9 +274,12 @@ prepare_run(struct gth_job *job)
 	    on_progress, &w->c->progress, (volatile int *)&job->cancel, &w->prep, &job->err);
 }
 
+static void save_draft_now(struct console *c);
+
 static void
 close_pr(struct console *c)
 {
+	save_draft_now(c);
 	if (c->loading != NULL)
 		atomic_store(&c->loading->cancel, 1);
 	c->loading = NULL;
@@ -417,6 +429,9 @@ submit_decision(struct console *c, struct gth_cmd *cmd)
 		return;
 	}
 	pr = from_open ? c->open.pr : cmd->item->pr;
+	/* The decision supersedes the draft: nothing pending may bring it back. */
+	free(c->draft_text);
+	c->draft_text = NULL;
 	w = work_new(c, decide_run, decide_done);
 	w->pr = gth_pr_dup(pr);
 	w->forge = forge_of(c, pr);
@@ -511,17 +526,32 @@ edit_external(struct console *c, const char *text)
 /* ---- commands ----------------------------------------------------------- */
 
 static void
-save_draft(struct console *c, enum gth_verdict v, const char *text)
+save_draft_now(struct console *c)
 {
 	char *stored;
 
-	if (c->open.pr == NULL || text == NULL)
+	if (c->draft_text == NULL || c->open.pr == NULL)
 		return;
-	stored = xasprintf("%s\n%s", gth_verdict_name(v), text);
+	stored = xasprintf("%s\n%s", gth_verdict_name(c->draft_verdict), c->draft_text);
 	if (gth_draft_save(c->app->state_dir, c->open.pr->forge, c->open.pr->repo,
 	    c->open.pr->number, stored, NULL) != 0)
 		gth_warn("could not save the draft of %s#%ld", c->open.pr->repo, c->open.pr->number);
 	free(stored);
+	free(c->draft_text);
+	c->draft_text = NULL;
+	c->draft_saved_at = time(NULL);
+}
+
+static void
+save_draft(struct console *c, enum gth_verdict v, const char *text)
+{
+	if (c->open.pr == NULL || text == NULL)
+		return;
+	free(c->draft_text);
+	c->draft_text = xstrdup(text);
+	c->draft_verdict = v;
+	if (time(NULL) > c->draft_saved_at)
+		save_draft_now(c);
 }
 
 static void
@@ -664,11 +694,15 @@ loop(struct console *c)
 			const char *draft = gth_ui_draft(c->ui, &v);
 
 			/* A dropped connection loses nothing: keep the reason being typed. */
-			if (draft != NULL && *draft != '\0')
+			if (draft != NULL && *draft != '\0') {
 				save_draft(c, v, draft);
+				save_draft_now(c);
+			}
 			break;
 		}
 		flush_progress(c);
+		if (c->draft_text != NULL && time(NULL) > c->draft_saved_at)
+			save_draft_now(c);
 		gth_ui_render(c->ui, c->scr);
 		gth_term_blit(c->scr);
 		memset(&cmd, 0, sizeof(cmd));

@@ -19,17 +19,12 @@
 
 #define CHECKPOINT_CONTEXT "gatehouse/checkpoint"
 
-/*
- * The forge a decision goes to, by the host in its record.  It is remembered
- * as the delivery forge because the sink's self_login() is asked without the
- * decision; the outbox always lists reviews (and so lands here) first.
- */
+/* The forge a decision goes to, by the host in its record. */
 static struct gth_forge *
 forge_for(struct gth_app *app, const struct gth_decision *d, struct gth_err *err)
 {
 	struct gth_forge *f = app_forge_for_host(app, d->forge);
 
-	app->delivery_forge = f;
 	if (f == NULL)
 		gth_err_set(err, -GTH_E_CONFIG, "no configured forge for host %s (decision %s)",
 		    d->forge, d->id);
@@ -48,9 +43,15 @@ sink_list_reviews(void *ctx, const struct gth_decision *d, struct gth_review **o
 }
 
 static const char *
-sink_self_login(void *ctx)
+sink_self_login(void *ctx, const struct gth_decision *d)
 {
-	return app_delivery_login(ctx);
+	struct gth_app *app = ctx;
+	struct gth_forge *f = app_forge_for_host(app, d->forge);
+	const char *login = NULL;
+
+	if (f == NULL || gth_app_login(app, f, &login, NULL, NULL) != 0)
+		return NULL;
+	return login;
 }
 
 static enum gth_review_event

@@ -543,7 +543,7 @@ find_posted(const struct gth_delivery_sink_ops *ops, void *ctx, const struct gth
 {
 	struct gth_review *v = NULL;
 	size_t n = 0, i;
-	const char *self = ops->self_login(ctx);
+	const char *self = ops->self_login(ctx, d);
 	int r, found = 0;
 
 	/* Without our login nothing can be recognised: posting now could duplicate. */

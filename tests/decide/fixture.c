@@ -336,8 +336,9 @@ op_list(void *ctx, const struct gth_decision *d, struct gth_review **out, size_t
 }
 
 static const char *
-op_self(void *ctx)
+op_self(void *ctx, const struct gth_decision *d)
 {
+	(void)d;
 	return ((struct fx_forge *)ctx)->login;
 }
 

@@ -40,7 +40,6 @@ struct gth_app {
 	char *state_dir;
 	struct gth_audit *audit;	/* opened by gth_app_open_outbox */
 	struct gth_outbox *outbox;
-	struct gth_forge *delivery_forge;	/* the forge the outbox is delivering to now */
 	char **hosts;		/* per forge: host of its web URL, to match records */
 };
 
