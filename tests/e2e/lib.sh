@@ -149,6 +149,16 @@ tui_start() {	# tui_start COLS ROWS [extra gatehouse args...]
 	tmux -S "$e2e_tmux_socket" set-option -g remain-on-exit on >/dev/null
 }
 
+tui_stop() {	# end the tmux server and wait until it is gone
+	local i
+	tmux -S "$e2e_tmux_socket" kill-server >/dev/null 2>&1
+	for i in $(seq 1 50); do
+		tmux -S "$e2e_tmux_socket" has-session >/dev/null 2>&1 || break
+		sleep 0.1
+	done
+	rm -f "$e2e_tmux_socket"
+}
+
 tui_keys() {	# tui_keys KEY... (tmux key names: j Enter Escape C-c, or literal text with -l)
 	tmux -S "$e2e_tmux_socket" send-keys "$@"
 }

@@ -131,10 +131,11 @@ pid=$(pgrep -P "$(tui_pid)" -f "$GATEHOUSE" | head -1)
 kill -HUP "$pid" 2>/dev/null
 sleep 1
 tui_screen | grep -q '\[exit'; e2e_ok $? "SIGHUP ends gatehouse"
-tmux -S "$e2e_tmux_socket" kill-server 2>/dev/null
+tui_stop
 tui_start 80 24
 tui_wait "acme/" 20
-goto_row "$(row_of "$other")"
+tui_keys :
+tui_type "open $other"
 tui_keys Enter
 tui_wait "Risk" 20
 tui_keys a
