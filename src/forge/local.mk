@@ -41,8 +41,10 @@ tests_forge_forgecli_CPPFLAGS = $(AM_CPPFLAGS) $(JANSSON_CFLAGS)
 tests_forge_forgecli_LDADD = $(GTH_FORGE_TEST_LIBS)
 TESTS += tests/forge/test_http tests/forge/test_github tests/forge/test_auth \
 	tests/forge/test_graphql.sh tests/forge/test_github_live.sh \
-	tests/forge/test_gitea_live.sh tests/forge/test_gitlab_live.sh
-EXTRA_DIST += tests/forge/test_gitea_live.sh tests/forge/test_gitlab_live.sh tests/forge/test_gitea_lib.sh \
+	tests/forge/test_gitea_live.sh tests/forge/test_gitlab_live.sh \
+	tests/forge/test_gitea_multiforge.sh
+EXTRA_DIST += tests/forge/test_gitea_live.sh tests/forge/test_gitlab_live.sh \
+	tests/forge/test_gitea_multiforge.sh tests/forge/test_gitea_lib.sh \
 	tests/fakeforge/dialects
 EXTRA_DIST += tests/forge/httpfaults.py tests/forge/fixtures tests/forge/token-cmd.sh \
 	tests/forge/test_graphql.sh tests/forge/test_github_live.sh tests/bench/bench_queue.sh
