@@ -1,0 +1,12 @@
+# make fuzz: every libFuzzer target in tests/fuzz/ for FUZZ_SECONDS each
+# (default 30), built with clang -fsanitize=fuzzer,address,undefined apart
+# from the regular build.  A crashing input is kept in the target's corpus,
+# which `make check` replays.  Run by hand; not part of `make check` or CI.
+FUZZ_SECONDS = 30
+EXTRA_DIST += tests/fuzz/run-fuzz.sh
+
+fuzz: config.h
+	top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
+	    FUZZ_SECONDS='$(FUZZ_SECONDS)' FUZZ_CPPFLAGS='$(LIBGIT2_CFLAGS) $(JANSSON_CFLAGS) $(CRYPTO_CFLAGS)' \
+	    FUZZ_LIBS='$(LIBGIT2_LIBS) $(JANSSON_LIBS) $(CRYPTO_LIBS)' \
+	    $(SHELL) $(top_srcdir)/tests/fuzz/run-fuzz.sh $(FUZZ_TARGETS)
