@@ -716,6 +716,46 @@ page_commits(const char *j, size_t l, void *arg, struct gth_err *e)
 }
 
 static int
+page_branch(const char *j, size_t l, void *arg, struct gth_err *e)
+{
+	return gth_github_decode_branch_required(j, l, arg, e);
+}
+
+/*
+ * Branch protection's required checks: mark the checks that are required,
+ * and add a MISSING one for each required check that never reported, so the
+ * policy sees a gate the branch needs even when nothing ran.
+ */
+static void
+apply_required(struct gth_pr *pr, const struct gth_strvec *required)
+{
+	size_t i, j;
+
+	for (i = 0; i < required->n; i++) {
+		bool seen = false;
+
+		for (j = 0; j < pr->n_checks; j++) {
+			if (pr->checks[j].name != NULL &&
+			    strcmp(pr->checks[j].name, required->v[i]) == 0) {
+				pr->checks[j].required = true;
+				seen = true;
+			}
+		}
+		if (!seen) {
+			struct gth_check *c = gth_pr_add_check(pr);
+
+			c->kind = GTH_CHECK_STATUS;
+			c->name = xstrdup(required->v[i]);
+			c->state = GTH_GATE_MISSING;
+			c->raw_state = xstrdup("required by branch protection, not reported");
+			c->summary = xasprintf("%s: required by branch protection, never reported",
+			    required->v[i]);
+			c->required = true;
+		}
+	}
+}
+
+static int
 page_annotations(const char *j, size_t l, void *arg, struct gth_err *e)
 {
 	return gth_github_decode_annotations(j, l, arg, e);
@@ -740,7 +780,9 @@ gh_get_details(struct gth_forge *f, struct gth_pr *pr, volatile int *cancel, str
 	struct gth_pr *tmp = gth_pr_new();
 	struct review_list rl = { NULL, 0, 0 };
 	struct gth_http_resp resp;
-	struct stream ss[6], *as = NULL;
+	struct gth_strvec required = GTH_STRVEC_INIT;
+	struct stream ss[7], *as = NULL;
+	char *base_ref = NULL;
 	size_t i, na = 0;
 	bool open = true;
 	char *url;
@@ -772,9 +814,13 @@ gh_get_details(struct gth_forge *f, struct gth_pr *pr, volatile int *cancel, str
 	    page_files, tmp, MAX_PAGES);
 	stream_add(&ss[5], api(f, "/repos/%s/pulls/%ld/commits?per_page=100", pr->repo, pr->number),
 	    page_commits, tmp, 3);
-	rc = fetch_streams(f, ss, 6, cancel, err);
+	base_ref = gth_http_escape(pr->base_ref != NULL ? pr->base_ref : "");
+	stream_add(&ss[6], api(f, "/repos/%s/branches/%s", pr->repo, base_ref), page_branch,
+	    &required, 1);
+	rc = fetch_streams(f, ss, 7, cancel, err);
 	if (rc != 0)
 		goto out;
+	apply_required(tmp, &required);
 	tmp->files_complete = !ss[4].truncated;
 
 	/* annotations for the runs that have them and did not pass, one page each */
@@ -817,6 +863,8 @@ gh_get_details(struct gth_forge *f, struct gth_pr *pr, volatile int *cancel, str
 	pr->task = pr->body != NULL ? gth_github_task_from_body(pr->body) : NULL;
 out:
 	gth_forge_reviews_free(rl.v, rl.n);
+	gth_strvec_clear(&required);
+	free(base_ref);
 	free(as);
 	gth_pr_free(tmp);
 	return rc;

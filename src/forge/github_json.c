@@ -662,6 +662,30 @@ gth_github_decode_reviews(const char *json, size_t len, struct gth_review **arr,
 }
 
 int
+gth_github_decode_branch_required(const char *json, size_t len, struct gth_strvec *required,
+	struct gth_err *err)
+{
+	json_t *root = parse(json, len, "branch", err), *rsc, *v;
+	size_t i;
+
+	if (root == NULL)
+		return -GTH_E_PARSE;
+	rsc = jpath(json_object_get(root, "protection"), "required_status_checks", NULL);
+	json_array_foreach(json_object_get(rsc, "contexts"), i, v) {
+		if (json_is_string(v) && !gth_strvec_has(required, json_string_value(v)))
+			gth_strvec_push(required, json_string_value(v));
+	}
+	json_array_foreach(json_object_get(rsc, "checks"), i, v) {
+		const char *c = jstr(v, "context");
+
+		if (c != NULL && !gth_strvec_has(required, c))
+			gth_strvec_push(required, c);
+	}
+	json_decref(root);
+	return 0;
+}
+
+int
 gth_github_decode_requested(const char *json, size_t len, struct gth_pr *pr, struct gth_err *err)
 {
 	json_t *root = parse(json, len, "requested reviewers", err), *v;

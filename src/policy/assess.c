@@ -205,6 +205,9 @@ state_rank(enum gth_gate_state s)
 {
 	switch (s) {
 	case GTH_GATE_FAIL:
+		return 6;
+	case GTH_GATE_MISSING:
+		/* A check branch protection requires that never reported. */
 		return 5;
 	case GTH_GATE_AWAITING:
 		return 4;

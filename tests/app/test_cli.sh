@@ -50,6 +50,11 @@ echo "$out" | grep -q 'risk      critical'; e2e_ok $? "a PR editing CI config is
 echo "$out" | grep -q '.github/workflows'; e2e_ok $? "the reason names the workflow file"
 echo "$out" | grep -qE 'diff +[0-9]+ files'; e2e_ok $? "show reads the diff from git"
 
+out=$(gh show acme/payments-api#105 2>/dev/null)
+echo "$out" | grep -qE 'missing +tests +required +integration: required by branch protection'
+e2e_ok $? "a check branch protection requires that never ran makes its gate missing"
+echo "$out" | grep -q 'approval needs a typed override'; e2e_ok $? "and approval then needs a typed override"
+
 gh show acme/payments-api#9999 >/dev/null 2>"$E2E_TMP/err"; rc=$?
 [ $rc -eq 4 ] && grep -q 'no such pull request\|Not Found' "$E2E_TMP/err"
 e2e_ok $? "show of a missing PR says so and exits 4"

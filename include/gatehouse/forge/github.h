@@ -75,6 +75,14 @@ int gth_github_decode_reviews(const char *json, size_t len, struct gth_review **
 /* REST: requested_reviewers {users[], teams[]}; replaces pr's lists. */
 int gth_github_decode_requested(const char *json, size_t len, struct gth_pr *pr,
 	struct gth_err *err);
+
+/*
+ * GET /repos/{o}/{r}/branches/{b}: the status checks branch protection
+ * requires (contexts and checks[].context) appended to *required.  A branch
+ * without protection adds nothing.
+ */
+int gth_github_decode_branch_required(const char *json, size_t len, struct gth_strvec *required,
+	struct gth_err *err);
 /* REST: one page of files; appends to pr->files. */
 int gth_github_decode_files(const char *json, size_t len, struct gth_pr *pr, struct gth_err *err);
 /* REST: one page of commits; appends messages to pr->commit_messages. */
