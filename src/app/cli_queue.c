@@ -21,11 +21,18 @@
 #include "gatehouse/forge/forge.h"
 #include "gatehouse/policy/policy.h"
 
-/* Sanitized single-line copy of untrusted text (owned). */
+/* Sanitized single-line copy of untrusted text (owned); trailing blank lines dropped. */
 static char *
 clean(const char *s)
 {
-	return s != NULL ? gth_sanitize_str(s, strlen(s), 0, NULL) : xstrdup("");
+	size_t n;
+
+	if (s == NULL)
+		return xstrdup("");
+	n = strlen(s);
+	while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
+	return gth_sanitize_str(s, n, 0, NULL);
 }
 
 /* Sanitized multi-line copy. */
@@ -377,7 +384,11 @@ print_show(const struct gth_pr *pr, const struct gth_prepared *p, time_t now)
 	}
 	fmt_sla(sla, sizeof(sla), a, now);
 	iso_time(when, sizeof(when), a->sla_deadline);
-	printf("  sla       %s h, %s left (deadline %s)\n", a->sla_hours ? "" : "-", sla, when);
+	if (a->sla_deadline != 0)
+		printf("  sla       %ld h: %s%s (deadline %s)\n", a->sla_hours, sla,
+		    a->sla_deadline <= now ? " overdue" : " left", when);
+	else
+		printf("  sla       none\n");
 	printf("  labels   ");
 	for (i = 0; i < pr->labels.n; i++) {
 		char *l = clean(pr->labels.v[i]);
