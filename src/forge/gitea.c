@@ -91,63 +91,122 @@ page_reviews(const char *j, size_t l, void *arg, struct gth_err *e)
 	return gth_gitea_decode_reviews(j, l, &rl->v, &rl->n, &rl->cap, e);
 }
 
+/* One read of the queue's second round: what it is for and whose it is. */
+struct slot {
+	enum { SLOT_STATUS, SLOT_FILES, SLOT_TASKS } what;
+	size_t pr;		/* index into the PRs (SLOT_TASKS: the first PR of that repo) */
+};
+
+/* Whether PR i is the first of its repository among the fetched ones. */
+static bool
+first_of_repo(char **repos, struct gth_pr **out, size_t i)
+{
+	size_t j;
+
+	for (j = 0; j < i; j++)
+		if (out[j] != NULL && strcmp(repos[j], repos[i]) == 0)
+			return false;
+	return true;
+}
+
 /*
- * Pull objects, then combined statuses, for n PRs: two concurrent rounds.
- * out[i] gets PR i (owned) or stays NULL when that PR failed (rc says why).
+ * Pull objects, then (second round, concurrent) each PR's combined status
+ * and first page of files, and each repository's recent Actions runs.
+ * out[i] gets PR i (owned) or stays NULL when it failed (rc says why).
  */
 static int
 fetch_pulls(struct gth_forge *f, char **repos, const long *numbers, size_t n,
 	struct gth_pr **out, volatile int *cancel, struct gth_err *err)
 {
-	struct gth_http_req *reqs = xcalloc(n, sizeof(*reqs));
-	struct gth_http_resp *resps = xcalloc(n, sizeof(*resps));
-	struct gth_err *errs = xcalloc(n, sizeof(*errs));
-	int *rcs = xcalloc(n, sizeof(*rcs));
+	size_t max = 3 * n + 1, i, k, m = 0;
+	struct gth_http_req *reqs = xcalloc(max, sizeof(*reqs));
+	struct gth_http_resp *resps = xcalloc(max, sizeof(*resps));
+	struct gth_err *errs = xcalloc(max, sizeof(*errs));
+	struct slot *slots = xcalloc(max, sizeof(*slots));
+	int *rcs = xcalloc(max, sizeof(*rcs));
 	struct gth_gitea_ctx ctx = ctx_of(f);
-	size_t i, round;
 	int rc = 0;
 
-	for (round = 0; round < 2 && n > 0; round++) {
-		for (i = 0; i < n; i++) {
-			reqs[i].method = GTH_HTTP_GET;
-			reqs[i].conditional = true;
-			reqs[i].cancel = cancel;
-			reqs[i].url = NULL;
-			if (round == 0)
-				reqs[i].url = gth_rest_url(f, "/repos/%s/pulls/%ld", repos[i], numbers[i]);
-			else if (out[i] != NULL)
-				reqs[i].url = gth_rest_url(f, "/repos/%s/commits/%s/status?limit=50",
-				    repos[i], out[i]->head_sha);
-			else	/* keep the slot: a harmless read of the same failed pull */
-				reqs[i].url = gth_rest_url(f, "/repos/%s/pulls/%ld", repos[i], numbers[i]);
-			memset(&resps[i], 0, sizeof(resps[i]));
-		}
+	for (i = 0; i < n; i++) {
+		reqs[i].method = GTH_HTTP_GET;
+		reqs[i].conditional = true;
+		reqs[i].cancel = cancel;
+		reqs[i].url = gth_rest_url(f, "/repos/%s/pulls/%ld", repos[i], numbers[i]);
+	}
+	if (n > 0)
 		gth_http_request_many(f->http, reqs, resps, rcs, errs, n);
-		for (i = 0; i < n; i++) {
-			int r = rcs[i];
+	for (i = 0; i < n; i++) {
+		int r = rcs[i];
 
-			if (round == 0 && r == 0)
-				r = gth_gitea_decode_pull(resps[i].body.data, resps[i].body.len, &ctx,
-				    &out[i], NULL, &errs[i]);
-			else if (round == 1 && out[i] != NULL && r == 0)
-				r = gth_gitea_decode_combined_status(resps[i].body.data, resps[i].body.len,
-				    out[i], &errs[i]);
-			if (r != 0 && (round == 0 || out[i] != NULL) && rc == 0) {
-				rc = r;
-				if (err != NULL)
-					*err = errs[i];
-			}
-			free((char *)reqs[i].url);
-			gth_http_resp_release(&resps[i]);
+		if (r == 0)
+			r = gth_gitea_decode_pull(resps[i].body.data, resps[i].body.len, &ctx, &out[i],
+			    NULL, &errs[i]);
+		if (r != 0 && rc == 0) {
+			rc = r;
+			if (err != NULL)
+				*err = errs[i];
 		}
-		if (cancel != NULL && *cancel) {
-			rc = gth_err_set(err, -GTH_E_CANCEL, "cancelled");
-			break;
+		free((char *)reqs[i].url);
+		gth_http_resp_release(&resps[i]);
+	}
+
+	memset(reqs, 0, max * sizeof(*reqs));
+	for (i = 0; i < n && rc == 0; i++) {
+		if (out[i] == NULL)
+			continue;
+		slots[m].what = SLOT_STATUS;
+		slots[m].pr = i;
+		reqs[m++].url = gth_rest_url(f, "/repos/%s/commits/%s/status?limit=50", repos[i],
+		    out[i]->head_sha);
+		slots[m].what = SLOT_FILES;
+		slots[m].pr = i;
+		reqs[m++].url = gth_rest_url(f, "/repos/%s/pulls/%ld/files?limit=50", repos[i],
+		    numbers[i]);
+		if (first_of_repo(repos, out, i)) {
+			slots[m].what = SLOT_TASKS;
+			slots[m].pr = i;
+			reqs[m++].url = gth_rest_url(f, "/repos/%s/actions/tasks?limit=50", repos[i]);
 		}
 	}
+	for (k = 0; k < m; k++) {
+		reqs[k].method = GTH_HTTP_GET;
+		reqs[k].conditional = true;
+		reqs[k].cancel = cancel;
+	}
+	if (m > 0)
+		gth_http_request_many(f->http, reqs, resps, rcs, errs, m);
+	for (k = 0; k < m; k++) {
+		struct gth_pr *pr = out[slots[k].pr];
+		const char *b = resps[k].body.data;
+		size_t len = resps[k].body.len;
+		int r = rcs[k];
+
+		if (slots[k].what == SLOT_TASKS) {
+			/* Actions may be off or the server too old: then there are no runs */
+			for (i = slots[k].pr; r == 0 && i < n; i++)
+				if (out[i] != NULL && strcmp(repos[i], repos[slots[k].pr]) == 0)
+					gth_gitea_decode_action_tasks(b, len, out[i], &errs[k]);
+			r = 0;
+		} else if (r == 0 && slots[k].what == SLOT_STATUS) {
+			r = gth_gitea_decode_combined_status(b, len, pr, &errs[k]);
+		} else if (r == 0) {
+			r = gth_gitea_decode_files(b, len, pr, &errs[k]);
+			pr->files_complete = resps[k].next_url == NULL;
+		}
+		if (r != 0 && rc == 0) {
+			rc = r;
+			if (err != NULL)
+				*err = errs[k];
+		}
+		free((char *)reqs[k].url);
+		gth_http_resp_release(&resps[k]);
+	}
+	if (rc == 0 && cancel != NULL && *cancel)
+		rc = gth_err_set(err, -GTH_E_CANCEL, "cancelled");
 	free(reqs);
 	free(resps);
 	free(errs);
+	free(slots);
 	free(rcs);
 	return rc;
 }

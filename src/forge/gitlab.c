@@ -112,11 +112,16 @@ page_notes(const char *j, size_t l, void *arg, struct gth_err *e)
 	return gth_gitlab_decode_notes(j, l, &rl->v, &rl->n, &rl->cap, e);
 }
 
-/* One MR and its gates (pipeline jobs, then external statuses).  x may be NULL. */
+/*
+ * One MR and its gates (pipeline jobs, then external statuses); with_files,
+ * the first page of its diffs too (what the queue's path rules need).  x
+ * may be NULL.
+ */
 static int
-read_mr(struct gth_forge *f, const char *path, long iid, struct gth_pr **out,
+read_mr(struct gth_forge *f, const char *path, long iid, bool with_files, struct gth_pr **out,
 	struct gth_gitlab_mr_extra *x, volatile int *cancel, struct gth_err *err)
 {
+	bool more = false;
 	struct gth_gitlab_ctx ctx = ctx_of(f);
 	struct gth_gitlab_mr_extra ex;
 	struct gth_http_resp resp;
@@ -138,6 +143,11 @@ read_mr(struct gth_forge *f, const char *path, long iid, struct gth_pr **out,
 	if (rc == 0)
 		rc = gth_rest_get_pages(f, proj_url(f, path, "/repository/commits/%s/statuses?"
 		    "per_page=100", (*out)->head_sha), page_statuses, *out, 5, NULL, cancel, err);
+	if (rc == 0 && with_files) {
+		rc = gth_rest_get_pages(f, proj_url(f, path, "/merge_requests/%ld/diffs?per_page=100",
+		    iid), page_diffs, *out, 1, &more, cancel, err);
+		(*out)->files_complete = !more;
+	}
 	if (rc != 0) {
 		gth_pr_free(*out);
 		*out = NULL;
@@ -175,7 +185,7 @@ gl_list_queue(struct gth_forge *f, struct gth_pr ***prs, size_t *n, volatile int
 			dup = fd.iids[j] == fd.iids[i] && strcmp(fd.paths.v[j], fd.paths.v[i]) == 0;
 		if (dup)
 			continue;
-		rc = read_mr(f, fd.paths.v[i], fd.iids[i], &pr, NULL, cancel, err);
+		rc = read_mr(f, fd.paths.v[i], fd.iids[i], true, &pr, NULL, cancel, err);
 		if (rc == 0)
 			GTH_PUSH(*prs, *n, cap) = pr;
 	}
@@ -198,7 +208,7 @@ gl_get_pr(struct gth_forge *f, const char *repo, long number, struct gth_pr **ou
 
 	if ((rc = gth_rest_check_repo(repo, REPO_DEPTH, err)) < 0)
 		return rc;
-	return read_mr(f, repo, number, out, NULL, cancel, err);
+	return read_mr(f, repo, number, true, out, NULL, cancel, err);
 }
 
 static int
@@ -213,7 +223,7 @@ gl_get_details(struct gth_forge *f, struct gth_pr *pr, volatile int *cancel, str
 	memset(&x, 0, sizeof(x));
 	if ((rc = gth_rest_check_repo(pr->repo, REPO_DEPTH, err)) < 0)
 		return rc;
-	rc = read_mr(f, pr->repo, pr->number, &fresh, &x, cancel, err);
+	rc = read_mr(f, pr->repo, pr->number, false, &fresh, &x, cancel, err);
 	if (rc != 0)
 		goto out;
 	if (!x.open)
@@ -294,7 +304,7 @@ post_discussions(struct gth_forge *f, const char *repo, long number,
 	size_t i;
 	int rc;
 
-	rc = read_mr(f, repo, number, &pr, &x, cancel, err);
+	rc = read_mr(f, repo, number, false, &pr, &x, cancel, err);
 	if (rc != 0)
 		return rc;
 	for (i = 0; i < rv->n_comments && rc == 0; i++)
@@ -407,7 +417,7 @@ gl_request_reviewers(struct gth_forge *f, const char *repo, long number,
 	if (users == NULL || users->n == 0)
 		return 0;
 	/* reviewer_ids replaces the list: keep the current reviewers */
-	if ((rc = read_mr(f, repo, number, &pr, &x, cancel, err)) != 0)
+	if ((rc = read_mr(f, repo, number, false, &pr, &x, cancel, err)) != 0)
 		return rc;
 	for (i = 0; i < x.n_reviewers; i++)
 		GTH_PUSH(ids, n, cap) = x.reviewer_ids[i];

@@ -26,6 +26,16 @@ for pr in q:
 assert refs["demo"] == refs["corp-gitlab"] == refs["forgejo"], refs
 ' 2>&1 | e2e_diag
 e2e_ok ${PIPESTATUS[1]} "one merged queue: the demo PRs from each of github, gitlab and gitea, named by forge"
+echo "$json" | "$PYTHON3" -c '
+import collections, json, sys
+seen = collections.defaultdict(dict)
+for pr in json.load(sys.stdin):
+    gates = sorted((g["name"], g["state"]) for g in pr["gates"])
+    seen["%s#%d" % (pr["repo"], pr["number"])][pr["forge"]] = (pr["risk"], pr["head"], gates)
+bad = [(ref, v) for ref, v in seen.items() if len(set(map(json.dumps, v.values()))) != 1]
+assert not bad, bad[:2]
+' 2>&1 | e2e_diag
+e2e_ok ${PIPESTATUS[1]} "each PR has the same head, risk and gate states through all three APIs"
 n=$("$GATEHOUSE" list 2>/dev/null | grep -c '#[0-9]')
 [ "$n" -ge 36 ]; e2e_ok $? "the plain list shows the merged queue too ($n PRs)"
 e2e_finish
