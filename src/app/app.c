@@ -139,6 +139,8 @@ gth_app_open(const struct gth_app_opts *opts, unsigned what, struct gth_app **ou
 	app->opts = *opts;
 	memset(&app->opts.overrides, 0, sizeof(app->opts.overrides));
 	r = gth_config_load(opts->config_path, &opts->overrides, &app->cfg, err);
+	if (r == -GTH_E_NOTFOUND)
+		r = -GTH_E_CONFIG;	/* a config named on the command line that is not there */
 	if (r != 0)
 		goto out;
 	app->cache_dir = xstrdup(app->cfg->cache_dir);

@@ -10,6 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+
+#include "gatehouse/base/buf.h"
 
 #include "gatehouse/app/cli.h"
 #include "gatehouse/app/services.h"
@@ -96,9 +99,17 @@ gth_cli_doctor(const struct gth_app_opts *opts, int argc, char **argv)
 	report(0, NULL, "config", "%s%s", app->cfg->path, app->cfg->file_found ? "" :
 	    " (not found: defaults)");
 	gth_policy_hash(app->policy, hash);
-	report(0, NULL, "policy", "sha256 %.16s... from %s%s", hash,
-	    app->cfg->policy_paths.n > 0 ? app->cfg->policy_paths.v[0] : "(built-in)",
-	    app->cfg->policy_paths.n > 1 ? " and the user's policy" : "");
+	{
+		struct gth_buf from = GTH_BUF_INIT;
+
+		for (i = 0; i < app->cfg->policy_paths.n; i++)
+			if (access(app->cfg->policy_paths.v[i], F_OK) == 0)
+				gth_buf_addf(&from, "%s%s", from.len ? " and " : "",
+				    app->cfg->policy_paths.v[i]);
+		report(0, NULL, "policy", "sha256 %.16s... from %s", hash,
+		    from.len ? from.data : "the built-in default");
+		gth_buf_release(&from);
+	}
 	for (i = 0; i < gth_policy_flags(app->policy)->n; i++)
 		printf("     policy     note: %s\n", gth_policy_flags(app->policy)->v[i]);
 

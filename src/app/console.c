@@ -402,7 +402,8 @@ decide_done(struct gth_job *job)
 	c->outbox_pending = w->pending;
 	c->outbox_dead = w->dead;
 	if (job->result != 0) {
-		gth_ui_set_delivery(c->ui, w->ref, GTH_DELIVERY_FAILED,
+		/* Refused before anything was recorded: nothing will be retried. */
+		gth_ui_message(c->ui, GTH_MSG_ERROR, "%s: not recorded: %s", w->ref,
 		    gth_err_text(&job->err, job->result));
 	} else {
 		state = w->outcome.delivered ? GTH_DELIVERY_POSTED : w->outcome.dead ?

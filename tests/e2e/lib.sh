@@ -100,12 +100,13 @@ e2e_init() {
 		>"$E2E_TMP/forge.out" 2>"$E2E_TMP/forge.err" &
 	e2e_pids="$e2e_pids $!"
 	local i
-	for i in $(seq 1 100); do
+	# A loaded CI machine may take a while to start Python and index the repos.
+	for i in $(seq 1 600); do
 		FORGE_URL=$(sed -n 's/^listening \(http[^ ]*\).*/\1/p' "$E2E_TMP/forge.out" 2>/dev/null)
 		[ -n "$FORGE_URL" ] && break
 		sleep 0.1
 	done
-	[ -n "$FORGE_URL" ] || { echo "Bail out! the test forge did not start"; e2e_diag <"$E2E_TMP/forge.err"; exit 1; }
+	[ -n "$FORGE_URL" ] || { e2e_diag <"$E2E_TMP/forge.err"; echo "Bail out! the test forge did not start in 60 s"; exit 1; }
 	export FORGE_URL
 	export GATEHOUSE_TEST_TOKEN=${E2E_TOKEN:-$(e2e_scenario_token "$fixtures/scenario.json")}
 
