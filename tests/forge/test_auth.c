@@ -163,7 +163,10 @@ main(void)
 		ok(rc == 0, "plain http to loopback (the test forge) is allowed");
 		gth_forge_free(f);
 		cfg.kind = GTH_FORGE_GITLAB;
-		is_int(gth_forge_new(&cfg, &f, &err), -GTH_E_UNSUPPORTED, "GitLab not yet");
+		cfg.api_url = "http://gitlab.example/api/v4";
+		rc = gth_forge_new(&cfg, &f, &err);
+		ok(rc == -GTH_E_CONFIG && strstr(err.msg, "plain http") != NULL,
+		    "the GitLab backend refuses plain http to another host too: %s", err.msg);
 	}
 
 	/* git credential fill */
