@@ -29,7 +29,13 @@ GTH_FORGE_TEST_LIBS = tests/libtap.a src/forge/libgthforge.a src/model/libgthmod
 	src/base/libgthbase.a $(CURL_LIBS) $(JANSSON_LIBS)
 
 check_PROGRAMS += tests/forge/test_http tests/forge/test_github tests/forge/test_auth \
-	tests/forge/forgecli
+	tests/forge/forgecli tests/forge/test_gitea tests/forge/test_gitlab
+tests_forge_test_gitea_SOURCES = tests/forge/test_gitea.c tests/forge/test_gitea_fixture.h
+tests_forge_test_gitea_CPPFLAGS = $(AM_CPPFLAGS) $(JANSSON_CFLAGS)
+tests_forge_test_gitea_LDADD = $(GTH_FORGE_TEST_LIBS)
+tests_forge_test_gitlab_SOURCES = tests/forge/test_gitlab.c tests/forge/test_gitea_fixture.h
+tests_forge_test_gitlab_CPPFLAGS = $(AM_CPPFLAGS) $(JANSSON_CFLAGS)
+tests_forge_test_gitlab_LDADD = $(GTH_FORGE_TEST_LIBS)
 tests_forge_test_http_SOURCES = tests/forge/test_http.c
 tests_forge_test_http_LDADD = $(GTH_FORGE_TEST_LIBS)
 tests_forge_test_github_SOURCES = tests/forge/test_github.c
@@ -40,12 +46,13 @@ tests_forge_forgecli_SOURCES = tests/forge/forgecli.c
 tests_forge_forgecli_CPPFLAGS = $(AM_CPPFLAGS) $(JANSSON_CFLAGS)
 tests_forge_forgecli_LDADD = $(GTH_FORGE_TEST_LIBS)
 TESTS += tests/forge/test_http tests/forge/test_github tests/forge/test_auth \
+	tests/forge/test_gitea tests/forge/test_gitlab \
 	tests/forge/test_graphql.sh tests/forge/test_github_live.sh \
 	tests/forge/test_gitea_live.sh tests/forge/test_gitlab_live.sh \
 	tests/forge/test_gitea_multiforge.sh
 EXTRA_DIST += tests/forge/test_gitea_live.sh tests/forge/test_gitlab_live.sh \
 	tests/forge/test_gitea_multiforge.sh tests/forge/test_gitea_lib.sh \
-	tests/fakeforge/dialects
+	tests/fakeforge/dialects tests/fixtures/multiforge
 EXTRA_DIST += tests/forge/httpfaults.py tests/forge/fixtures tests/forge/token-cmd.sh \
 	tests/forge/test_graphql.sh tests/forge/test_github_live.sh tests/bench/bench_queue.sh
 

@@ -12,7 +12,7 @@ dialect_start() {	# dialect_start gitlab|gitea -> DIALECT_URL
 		>"$E2E_TMP/$d.out" 2>"$E2E_TMP/$d.err" &
 	e2e_pids="$e2e_pids $!"
 	DIALECT_URL=
-	for i in $(seq 1 100); do
+	for i in $(seq 1 600); do	# a loaded machine may take a while
 		DIALECT_URL=$(sed -n 's/^listening \(http[^ ]*\).*/\1/p' "$E2E_TMP/$d.out" 2>/dev/null)
 		[ -n "$DIALECT_URL" ] && break
 		sleep 0.1
