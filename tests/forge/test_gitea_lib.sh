@@ -133,3 +133,44 @@ dialect_flow() {	# dialect_flow KIND: show, decide three ways, verify
 	! grep -q "$GATEHOUSE_TEST_TOKEN" "$GATEHOUSE_TRACE" 2>/dev/null
 	e2e_ok $? "the token never reaches the trace log"
 }
+
+dialect_fault() {	# dialect_fault JSON: arm one fault on the dialect forge
+	curl -fsS -X POST -H 'Content-Type: application/json' "$DIALECT_URL/_admin/faults" \
+		-d "[$1]" >/dev/null
+}
+
+# Gitea's trap: an answer that filed the review as PENDING (HTTP 200) is not an approval.
+dialect_trap_gitea() {
+	local pr=acme/payments-api#104 out rc
+	dialect_fault '{"method":"POST","path_regex":"/pulls/104/reviews$","kind":"status","status":200,
+		"body":{"id":999,"state":"PENDING","body":"","commit_id":"","user":{"login":"reviewer"}}}'
+	out=$("$GATEHOUSE" decide "$pr" --approve -m "Docs only; tests pass." 2>&1); rc=$?
+	echo "$out" | grep -q 'PENDING' && ! echo "$out" | grep -q 'signed and posted'
+	e2e_ok $? "gitea: a review the forge filed as PENDING is reported, not taken for an approval (exit $rc): $out"
+	dialect_state >"$E2E_TMP/state.json"
+	"$PYTHON3" - "$E2E_TMP/state.json" <<'PY'
+import json, sys
+st = json.load(open(sys.argv[1]))
+pr = st["prs"]["acme/payments-api#104"]
+sts = st["statuses"].get("acme/payments-api", {}).get(pr["head_sha"], [])
+sys.exit(any(s["context"] == "gatehouse/checkpoint" and s["state"] == "success" for s in sts))
+PY
+	e2e_ok $? "gitea: and no checkpoint success status was set for it"
+}
+
+# GitLab's trap: /approve answers 409 when the head moved; nothing may claim an approval.
+dialect_trap_gitlab() {
+	local pr=acme/payments-api#104 out rc
+	dialect_fault '{"method":"POST","path_regex":"/merge_requests/104/approve$","kind":"status",
+		"status":409,"body":{"message":"SHA does not match HEAD of source branch"}}'
+	out=$("$GATEHOUSE" decide "$pr" --approve -m "Docs only; tests pass." 2>&1); rc=$?
+	! echo "$out" | grep -q 'signed and posted' && echo "$out" | grep -qi 'head\|SHA'
+	e2e_ok $? "gitlab: a 409 from /approve is reported as a moved head (exit $rc): $out"
+	dialect_state >"$E2E_TMP/state.json"
+	"$PYTHON3" - "$E2E_TMP/state.json" <<'PY'
+import json, sys
+pr = json.load(open(sys.argv[1]))["prs"]["acme/payments-api#104"]
+sys.exit(any(c["user"] == "reviewer" for c in pr["comments"]))
+PY
+	e2e_ok $? "gitlab: and no verdict note claims the approval"
+}

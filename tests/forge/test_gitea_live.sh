@@ -26,4 +26,5 @@ dialect_same_heads "$json"
 e2e_ok $? "each PR's head is the forge's head_sha"
 
 dialect_flow gitea
+dialect_trap_gitea
 e2e_finish

@@ -26,4 +26,5 @@ dialect_same_heads "$json"
 e2e_ok $? "each PR's head is the forge's head_sha"
 
 dialect_flow gitlab
+dialect_trap_gitlab
 e2e_finish
