@@ -8,13 +8,6 @@
 e2e_init demo
 
 json=$("$GATEHOUSE" list --json)
-# Row of a PR in the queue (0-based), in the order the console shows it.
-row_of() {
-	echo "$json" | "$PYTHON3" -c '
-import json, sys
-q = json.load(sys.stdin)
-print(next(i for i, p in enumerate(q) if "%s#%d" % (p["repo"], p["number"]) == sys.argv[1]))' "$1"
-}
 pr_where() {	# first PR matching a python expression over p
 	echo "$json" | "$PYTHON3" -c '
 import json, sys
@@ -22,11 +15,11 @@ for p in json.load(sys.stdin):
     if eval(sys.argv[1]):
         print("%s#%d" % (p["repo"], p["number"])); break' "$1"
 }
-goto_row() {	# from the top of the queue; waits until the cursor is there
-	local i
-	tui_keys g
-	for i in $(seq 1 "$1"); do tui_keys j; done
-	tui_wait "[queue] $(($1 + 1))/" 5
+find_pr() {	# put the queue's cursor on the PR whose title has TEXT, with the queue's search
+	tui_keys g /
+	tui_type "$1"
+	tui_keys Enter
+	sleep 0.3
 }
 
 tui_start 80 24
@@ -39,7 +32,7 @@ echo "$scr" | grep -q 'acme/'; e2e_ok $? "PRs are listed with repo#number"
 
 # Open the hostile-body PR: bidi and zero-width characters become tokens, with a warning.
 hostile=$(pr_where 'p["title"].startswith("Move session storage")')
-goto_row "$(row_of "$hostile")"
+find_pr "Move session storage"
 tui_keys Enter
 tui_wait "diff" 20 || true
 sleep 1
@@ -53,7 +46,7 @@ sleep 0.5
 
 # Approve the test-generation PR with a template: a, 1, Enter.
 approve=$(pr_where 'p["title"].startswith("Add unit tests")')
-goto_row "$(row_of "$approve")"
+find_pr "Add unit tests"
 tui_keys Enter
 tui_wait "Risk" 20; e2e_ok $? "opening a PR shows its risk panel"
 tui_keys '}'
@@ -74,7 +67,7 @@ sleep 0.5
 
 # Reject from the queue with the template offered for rejections.
 reject=$(pr_where 'p["title"].startswith("Move session storage")')
-goto_row "$(row_of "$reject")"
+find_pr "Move session storage"
 tui_keys r
 sleep 0.3
 tui_keys 1
@@ -89,7 +82,7 @@ e2e_ok $? "the forge received REQUEST_CHANGES for $reject"
 
 # Escalate the auth change: reviewers/team and a label are requested.
 esc=$(pr_where '"refresh tokens" in p["title"]')
-goto_row "$(row_of "$esc")"
+find_pr "Add rotating refresh tokens"
 tui_keys e
 sleep 0.3
 tui_keys i
@@ -108,7 +101,7 @@ e2e_ok $? "reviewers are requested from the escalation route"
 
 # Resize mid-review: the side-by-side layout appears at 160 columns.
 other=$(pr_where 'p["title"].startswith("Fix rounding")')
-goto_row "$(row_of "$other")"
+find_pr "Fix rounding"
 tui_keys Enter
 tui_wait "Risk" 20
 tui_resize 160 48
