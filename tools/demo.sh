@@ -48,27 +48,9 @@ pids+=("$SSH_AGENT_PID")
 ssh-add -q "$dir/demo_key" 2>/dev/null
 printf 'reviewer %s\n' "$(cat "$dir/demo_key.pub")" >"$dir/allowed_signers"
 
-cat >"$XDG_CONFIG_HOME/gatehouse/config" <<CFG
-# Written by tools/demo.sh for the bundled demo forge.
-[forge "demo"]
-	kind = github
-	url = $url/api/v3
-	graphql-url = $url/api/graphql
-	web-url = $url
-	token-env = GATEHOUSE_DEMO_TOKEN
-[sign]
-	key = $dir/demo_key.pub
-	allowed-signers = $dir/allowed_signers
-[template "lgtm"]
-	verdict = approve
-	text = "Read the whole diff; gates pass; scope matches the task."
-[template "scope"]
-	verdict = reject
-	text = "Changes reach beyond the task's declared scope."
-[template "security"]
-	verdict = escalate
-	text = "Touches authentication; needs a security owner."
-CFG
-export GATEHOUSE_DEMO_TOKEN=$(python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); print(next(t for t,u in s["tokens"].items() if u==s["default_user"]))' "$top/tests/fixtures/demo/scenario.json")
+"$top/tools/demo-config.sh" config "$url" "$dir/demo_key.pub" "$dir/allowed_signers" \
+	GATEHOUSE_DEMO_TOKEN >"$XDG_CONFIG_HOME/gatehouse/config"
+GATEHOUSE_DEMO_TOKEN=$("$top/tools/demo-config.sh" token "$top/tests/fixtures/demo/scenario.json")
+export GATEHOUSE_DEMO_TOKEN
 echo "demo: forge at $url; state in $dir" >&2
 "$bin"

@@ -16,7 +16,7 @@ tests_app_test_worker_SOURCES = tests/app/test_worker.c
 tests_app_test_worker_LDADD = tests/libtap.a src/app/libgthapp.a src/base/libgthbase.a
 TESTS += tests/app/test_worker
 
-EXTRA_DIST += tools/demo.sh tests/e2e/lib.sh
+EXTRA_DIST += tools/demo.sh tools/demo-config.sh tests/e2e/lib.sh
 TESTS += tests/app/test_cli.sh
 EXTRA_DIST += tests/app/test_cli.sh
 

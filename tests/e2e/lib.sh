@@ -67,10 +67,6 @@ e2e_finish() {
 	exit $?
 }
 
-e2e_scenario_token() {	# the token of the scenario's default user (the reviewer)
-	"$PYTHON3" -c 'import json,sys; s=json.load(open(sys.argv[1])); print(next(t for t,u in s["tokens"].items() if u==s["default_user"]))' "$1"
-}
-
 # Start the test forge on scenario NAME and prepare config, key and agent.
 e2e_init() {
 	local scenario=${1:-demo}
@@ -108,7 +104,7 @@ e2e_init() {
 	done
 	[ -n "$FORGE_URL" ] || { e2e_diag <"$E2E_TMP/forge.err"; echo "Bail out! the test forge did not start in 60 s"; exit 1; }
 	export FORGE_URL
-	export GATEHOUSE_TEST_TOKEN=${E2E_TOKEN:-$(e2e_scenario_token "$fixtures/scenario.json")}
+	export GATEHOUSE_TEST_TOKEN=${E2E_TOKEN:-$("$top_srcdir/tools/demo-config.sh" token "$fixtures/scenario.json")}
 
 	# A private agent with a fresh key; allowed_signers names the reviewer.
 	ssh-keygen -q -t ed25519 -N '' -C reviewer@gatehouse-e2e -f "$E2E_TMP/id_ed25519"
@@ -121,23 +117,8 @@ e2e_init() {
 }
 
 e2e_write_config() {
-	cat >"$XDG_CONFIG_HOME/gatehouse/config" <<CFG
-[forge "demo"]
-	kind = github
-	url = $FORGE_URL/api/v3
-	graphql-url = $FORGE_URL/api/graphql
-	web-url = $FORGE_URL
-	token-env = GATEHOUSE_TEST_TOKEN
-[sign]
-	key = $E2E_TMP/id_ed25519.pub
-	allowed-signers = $E2E_TMP/allowed_signers
-[template "lgtm"]
-	verdict = approve
-	text = "Read the whole diff; gates pass; scope matches the task."
-[template "scope"]
-	verdict = reject
-	text = "Changes reach beyond the task's declared scope."
-CFG
+	"$top_srcdir/tools/demo-config.sh" config "$FORGE_URL" "$E2E_TMP/id_ed25519.pub" \
+		"$E2E_TMP/allowed_signers" GATEHOUSE_TEST_TOKEN >"$XDG_CONFIG_HOME/gatehouse/config"
 }
 
 # tmux: the real binary in a real pseudo-terminal.
