@@ -129,6 +129,43 @@ gth_rest_check_repo(const char *repo, int max_depth, struct gth_err *err)
 	return 0;
 }
 
+/* ---- details ----------------------------------------------------------------------------------- */
+
+void
+gth_rest_adopt_details(struct gth_pr *pr, struct gth_pr *fresh, struct gth_review **reviews,
+	size_t n_reviews, size_t cap_reviews, bool files_complete)
+{
+	gth_pr_clear_details(pr);
+#define SWAP(a, b) do { __typeof__(a) t_ = (a); (a) = (b); (b) = t_; } while (0)
+	if (pr->head_sha == NULL || strcmp(pr->head_sha, fresh->head_sha) != 0)
+		SWAP(pr->head_sha, fresh->head_sha);
+	if (pr->base_sha == NULL || fresh->base_sha == NULL ||
+	    strcmp(pr->base_sha, fresh->base_sha) != 0)
+		SWAP(pr->base_sha, fresh->base_sha);
+	SWAP(pr->title, fresh->title);
+	SWAP(pr->body, fresh->body);
+	SWAP(pr->task, fresh->task);
+	SWAP(pr->labels, fresh->labels);
+	SWAP(pr->checks, fresh->checks);
+	SWAP(pr->n_checks, fresh->n_checks);
+	SWAP(pr->cap_checks, fresh->cap_checks);
+	SWAP(pr->files, fresh->files);
+	SWAP(pr->n_files, fresh->n_files);
+	SWAP(pr->cap_files, fresh->cap_files);
+	SWAP(pr->commit_messages, fresh->commit_messages);
+	SWAP(pr->requested_users, fresh->requested_users);
+	SWAP(pr->requested_teams, fresh->requested_teams);
+#undef SWAP
+	pr->draft = fresh->draft;
+	gth_forge_reviews_free(pr->reviews, pr->n_reviews);
+	pr->reviews = *reviews;
+	pr->n_reviews = n_reviews;
+	pr->cap_reviews = cap_reviews;
+	*reviews = NULL;
+	pr->files_complete = files_complete;
+	pr->details_loaded = true;
+}
+
 /* ---- requests ------------------------------------------------------------------------------- */
 
 char *

@@ -240,36 +240,8 @@ gl_get_details(struct gth_forge *f, struct gth_pr *pr, volatile int *cancel, str
 	if (rc != 0)
 		goto out;
 
-	gth_pr_clear_details(pr);
-#define SWAP(a, b) do { __typeof__(a) t_ = (a); (a) = (b); (b) = t_; } while (0)
-	/* callers may hold pr->head_sha (what the reviewer read): keep it while it still holds */
-	if (pr->head_sha == NULL || strcmp(pr->head_sha, fresh->head_sha) != 0)
-		SWAP(pr->head_sha, fresh->head_sha);
-	if (pr->base_sha == NULL || fresh->base_sha == NULL ||
-	    strcmp(pr->base_sha, fresh->base_sha) != 0)
-		SWAP(pr->base_sha, fresh->base_sha);
-	SWAP(pr->title, fresh->title);
-	SWAP(pr->body, fresh->body);
-	SWAP(pr->task, fresh->task);
-	SWAP(pr->labels, fresh->labels);
-	SWAP(pr->checks, fresh->checks);
-	SWAP(pr->n_checks, fresh->n_checks);
-	SWAP(pr->cap_checks, fresh->cap_checks);
-	SWAP(pr->files, fresh->files);
-	SWAP(pr->n_files, fresh->n_files);
-	SWAP(pr->cap_files, fresh->cap_files);
-	SWAP(pr->commit_messages, fresh->commit_messages);
-	SWAP(pr->requested_users, fresh->requested_users);
-#undef SWAP
-	pr->draft = fresh->draft;
-	gth_forge_reviews_free(pr->reviews, pr->n_reviews);
-	pr->reviews = rl.v;
-	pr->n_reviews = rl.n;
-	pr->cap_reviews = rl.cap;
-	rl.v = NULL;
+	gth_rest_adopt_details(pr, fresh, &rl.v, rl.n, rl.cap, !truncated);
 	rl.n = 0;
-	pr->files_complete = !truncated;
-	pr->details_loaded = true;
 out:
 	gth_forge_reviews_free(rl.v, rl.n);
 	gth_gitlab_mr_extra_release(&x);

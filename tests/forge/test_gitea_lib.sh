@@ -174,3 +174,21 @@ sys.exit(any(c["user"] == "reviewer" for c in pr["comments"]))
 PY
 	e2e_ok $? "gitlab: and no verdict note claims the approval"
 }
+
+dialect_queue() {	# dialect_queue KIND: the queue through the dialect's API
+	local kind=$1 json rc
+	json=$("$GATEHOUSE" list --json 2>"$E2E_TMP/err"); rc=$?
+	e2e_ok $rc "list --json exits 0 on the $kind dialect"
+	[ $rc -ne 0 ] && e2e_diag <"$E2E_TMP/err"
+	echo "$json" | "$PYTHON3" -c '
+import json, sys
+q = json.load(sys.stdin)
+assert len(q) >= 12, len(q)
+for pr in q:
+    assert pr["forge"] == sys.argv[1], pr["forge"]
+    assert len(pr["head"]) == 40
+' "$kind" 2>&1 | e2e_diag
+	e2e_ok ${PIPESTATUS[1]} "the queue holds the demo PRs, from forge $kind, with head SHAs"
+	dialect_same_heads "$json"
+	e2e_ok $? "each PR's head is the forge's head_sha"
+}

@@ -8,23 +8,7 @@ e2e_init demo
 dialect_start gitlab
 dialect_config gitlab gitlab "$DIALECT_URL/api/v4"
 
-gh() { "$GATEHOUSE" "$@"; }
-
-json=$(gh list --json 2>"$E2E_TMP/err"); rc=$?
-e2e_ok $rc "list --json exits 0 on the GitLab dialect"
-[ $rc -ne 0 ] && e2e_diag <"$E2E_TMP/err"
-echo "$json" | "$PYTHON3" -c '
-import json, sys
-q = json.load(sys.stdin)
-assert len(q) >= 12, len(q)
-for pr in q:
-    assert pr["forge"] == "gitlab", pr["forge"]
-    assert len(pr["head"]) == 40
-' 2>&1 | e2e_diag
-e2e_ok ${PIPESTATUS[1]} "the queue holds the demo PRs, from forge gitlab, with head SHAs"
-dialect_same_heads "$json"
-e2e_ok $? "each PR's head is the forge's head_sha"
-
+dialect_queue gitlab
 dialect_flow gitlab
 dialect_trap_gitlab
 e2e_finish

@@ -61,6 +61,16 @@ typedef int (*gth_rest_page_fn)(const char *json, size_t len, void *arg, struct 
 int gth_rest_get_pages(struct gth_forge *f, char *url, gth_rest_page_fn fn, void *arg,
 	int max_pages, bool *truncated, volatile int *cancel, struct gth_err *err);
 
+/*
+ * Move freshly read details into pr: SHAs (kept as the same strings while
+ * unchanged, since callers may hold pr->head_sha), title, body, task,
+ * labels, checks, files, commits, requested reviewers, draft, and the
+ * reviews (taken: *reviews is set to NULL).  Sets details_loaded and
+ * files_complete.  fresh is left with pr's old contents, for freeing.
+ */
+void gth_rest_adopt_details(struct gth_pr *pr, struct gth_pr *fresh, struct gth_review **reviews,
+	size_t n_reviews, size_t cap_reviews, bool files_complete);
+
 /* Parse a body; with want_array, it must be a JSON array.  NULL + err on failure. */
 json_t *gth_rjson_parse(const char *json, size_t len, bool want_array, const char *what,
 	struct gth_err *err);
