@@ -9,7 +9,8 @@ EXTRA_DIST += tests/check-layering.sh tests/check-banned.sh
 # The test forge's own tests, and its responses checked through Prism against
 # GitHub's OpenAPI description (skips without Node >= 20 and npm ci).
 TESTS += tests/fakeforge/test_fakeforge.py tests/contract/test_fakeforge_contract.sh
-EXTRA_DIST += tests/tap.h tests/fakeforge tests/fixtures tests/e2e \
+EXTRA_DIST += tests/tap.h tests/fakeforge tests/fixtures tests/e2e tests/fuzz/corpus \
+	tests/policy/fixtures \
 	tests/contract/package.json tests/contract/package-lock.json tests/contract/lib.sh \
 	tests/contract/prism.sh tests/contract/validate-graphql.mjs \
 	tests/contract/test_fakeforge_contract.sh tests/contract/replay.py
