@@ -437,6 +437,19 @@ draw_gates(struct gth_ui *ui, struct gth_screen *scr, int y, int x, int w,
 		gth_screen_puts(scr, y, x, GTH_ROLE_DIM, "no gates", w);
 }
 
+/* Column widths by terminal width: repo#number stays legible from 100 columns. */
+static void
+column_widths(int cols, int *w_pr, int *w_agent, int *w_gates)
+{
+	if (cols >= 140) {
+		*w_pr = 30, *w_agent = 18, *w_gates = 14;
+	} else if (cols >= 100) {
+		*w_pr = 24, *w_agent = 12, *w_gates = 12;
+	} else {
+		*w_pr = 18, *w_agent = 9, *w_gates = 9;
+	}
+}
+
 static void
 draw_row(struct gth_ui *ui, struct gth_screen *scr, int y, const struct gth_queue_item *it,
 	bool wide)
@@ -444,10 +457,12 @@ draw_row(struct gth_ui *ui, struct gth_screen *scr, int y, const struct gth_queu
 	const struct gth_pr *pr = it->pr;
 	const struct gth_assessment *as = it->assess;
 	const struct delivery *dl;
-	int w_pr = wide ? 30 : 18, w_agent = wide ? 18 : 9, w_gates = wide ? 14 : 9;
+	int w_pr, w_agent, w_gates;
 	int x = 0, role;
 	char tmp[64], *ref;
 	time_t now = ui_now(ui);
+
+	column_widths(scr->cols, &w_pr, &w_agent, &w_gates);
 
 	if (as != NULL)
 		gth_screen_puts(scr, y, x, ui_risk_role(as->risk), risk_short[as->risk], 4);
@@ -558,8 +573,9 @@ queue_render(struct gth_ui *ui, struct gth_screen *scr, int top, int height)
 	/* Column headings. */
 	gth_screen_fill(scr, top + 1, 0, GTH_ROLE_HEADER, scr->cols);
 	{
-		int w_pr = wide ? 30 : 18, w_agent = wide ? 18 : 9, w_gates = wide ? 14 : 9;
-		int hx = 0;
+		int w_pr, w_agent, w_gates, hx = 0;
+
+		column_widths(scr->cols, &w_pr, &w_agent, &w_gates);
 
 		gth_screen_puts(scr, top + 1, hx, GTH_ROLE_HEADER, "RISK", 4);
 		hx += 5;
