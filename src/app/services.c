@@ -365,9 +365,17 @@ pick_key(struct gth_app *app, struct gth_agent **agent, struct gth_agent_identit
 		return r;
 	r = gth_sign_choose_key(ids, app_sign_key(app), app_git_signingkey(app),
 	    app_git_gpg_format(app), idx, err);
-	if (r == -GTH_E_CONFLICT)
-		gth_err_set(err, r, "the agent holds %zu keys: name one with sign.key "
-		    "(a public key file or its SHA256 fingerprint)", ids->n);
+	if (r == -GTH_E_CONFLICT) {
+		struct gth_buf fps = GTH_BUF_INIT;
+		size_t i;
+
+		for (i = 0; i < ids->n && i < 8; i++)
+			gth_buf_addf(&fps, "%s%s", i ? ", " : "", ids->v[i].fp);
+		gth_err_set(err, r, "the agent holds %zu keys (%s%s): name the one to sign with in "
+		    "sign.key, e.g. gatehouse -c sign.key=%s ...", ids->n, gth_buf_str(&fps),
+		    ids->n > 8 ? ", ..." : "", ids->v[0].fp);
+		gth_buf_release(&fps);
+	}
 	if (r != 0)
 		return r;
 	gth_sshkey_fingerprint(ids->v[*idx].blob, ids->v[*idx].len, fp);
