@@ -66,6 +66,19 @@ page_tasks(const char *j, size_t l, void *arg, struct gth_err *e)
 	return gth_gitea_decode_action_tasks(j, l, arg, e);
 }
 
+struct prot {
+	const char *branch;
+	struct gth_strvec *required;
+};
+
+static int
+page_protections(const char *j, size_t l, void *arg, struct gth_err *e)
+{
+	struct prot *p = arg;
+
+	return gth_gitea_decode_protections(j, l, p->branch, p->required, e);
+}
+
 static int
 page_files(const char *j, size_t l, void *arg, struct gth_err *e)
 {
@@ -320,6 +333,19 @@ gt_get_details(struct gth_forge *f, struct gth_pr *pr, volatile int *cancel, str
 		    pr->repo), page_tasks, fresh, 2, NULL, cancel, &terr) != 0)
 			gth_debug("forge %s: no Actions runs for %s (%s)", f->cfg.name, pr->repo,
 			    terr.msg);
+	}
+	if (rc == 0) {
+		struct gth_strvec required = GTH_STRVEC_INIT;
+		struct prot p = { fresh->base_ref, &required };
+
+		/* reading protections needs repo admin on some servers: then none are known */
+		memset(&terr, 0, sizeof(terr));
+		if (gth_rest_get_pages(f, gth_rest_url(f, "/repos/%s/branch_protections", pr->repo),
+		    page_protections, &p, 1, NULL, cancel, &terr) != 0)
+			gth_debug("forge %s: no branch protections for %s (%s)", f->cfg.name, pr->repo,
+			    terr.msg);
+		gth_rest_apply_required(fresh, &required);
+		gth_strvec_clear(&required);
 	}
 	if (rc == 0)
 		rc = gth_rest_get_pages(f, gth_rest_url(f, "/repos/%s/pulls/%ld/reviews?limit=50",

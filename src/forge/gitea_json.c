@@ -216,6 +216,28 @@ gth_gitea_decode_reviews(const char *json, size_t len, struct gth_review **arr, 
 }
 
 int
+gth_gitea_decode_protections(const char *json, size_t len, const char *branch,
+	struct gth_strvec *required, struct gth_err *err)
+{
+	json_t *root = gth_rjson_parse(json, len, true, "the branch protections", err), *o;
+	size_t i;
+
+	if (root == NULL)
+		return -GTH_E_PARSE;
+	json_array_foreach(root, i, o) {
+		const char *rule = J(o, "rule_name") != NULL ? J(o, "rule_name") : J(o, "branch_name");
+
+		if (branch == NULL || rule == NULL || strcmp(rule, branch) != 0 ||
+		    !json_is_true(json_object_get(o, "enable_status_check")))
+			continue;
+		gth_rjson_strings(json_object_get(o, "status_check_contexts"), NULL, required);
+		break;
+	}
+	json_decref(root);
+	return 0;
+}
+
+int
 gth_gitea_decode_files(const char *json, size_t len, struct gth_pr *pr, struct gth_err *err)
 {
 	json_t *root = gth_rjson_parse(json, len, true, "the changed files", err), *f;

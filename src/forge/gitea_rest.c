@@ -166,6 +166,31 @@ gth_rest_adopt_details(struct gth_pr *pr, struct gth_pr *fresh, struct gth_revie
 	pr->details_loaded = true;
 }
 
+void
+gth_rest_apply_required(struct gth_pr *pr, const struct gth_strvec *required)
+{
+	size_t i, j;
+
+	for (i = 0; i < required->n; i++) {
+		bool seen = false;
+		struct gth_check *c;
+
+		for (j = 0; j < pr->n_checks; j++)
+			if (pr->checks[j].name != NULL && strcmp(pr->checks[j].name, required->v[i]) == 0)
+				seen = pr->checks[j].required = true;
+		if (seen)
+			continue;
+		c = gth_pr_add_check(pr);
+		c->kind = GTH_CHECK_STATUS;
+		c->name = xstrdup(required->v[i]);
+		c->state = GTH_GATE_MISSING;
+		c->raw_state = xstrdup("required by branch protection, not reported");
+		c->summary = xasprintf("%s: required by branch protection, never reported",
+		    required->v[i]);
+		c->required = true;
+	}
+}
+
 /* ---- requests ------------------------------------------------------------------------------- */
 
 char *

@@ -193,6 +193,35 @@ test_bodies(void)
 }
 
 static void
+test_protections(void)
+{
+	struct gth_strvec req = GTH_STRVEC_INIT;
+	struct gth_pr *pr = gth_pr_new();
+	struct gth_check *c = gth_pr_add_check(pr);
+	struct gth_err err;
+	size_t len;
+	char *json = mf_fixture("gitea_branch_protections.json", &len);
+
+	memset(&err, 0, sizeof(err));
+	c->name = xstrdup("build");
+	c->state = GTH_GATE_PASS;
+	is_int(gth_gitea_decode_protections(json, len, "main", &req, &err), 0, "protections decode");
+	is_int(req.n, 2, "the rule of the base branch only");
+	gth_rest_apply_required(pr, &req);
+	ok(pr->checks[0].required, "a reported required check is marked required");
+	is_int(pr->n_checks, 2, "a required check that never reported is added");
+	if (pr->n_checks == 2) {
+		is_str(pr->checks[1].name, "integration", "by name");
+		is_int(pr->checks[1].state, GTH_GATE_MISSING, "as missing");
+	}
+	gth_strvec_clear(&req);
+	is_int(gth_gitea_decode_protections(json, len, "dev", &req, &err), 0, "dev decodes");
+	is_int(req.n, 0, "a rule without enable_status_check requires nothing");
+	free(json);
+	gth_pr_free(pr);
+}
+
+static void
 test_repo_paths(void)
 {
 	is_int(gth_rest_check_repo("acme/infra", 2, NULL), 0, "owner/name is a repo");
@@ -209,6 +238,7 @@ main(void)
 	test_search();
 	test_reviews();
 	test_bodies();
+	test_protections();
 	test_repo_paths();
 	return done_testing();
 }

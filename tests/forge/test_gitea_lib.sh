@@ -192,3 +192,4 @@ for pr in q:
 	dialect_same_heads "$json"
 	e2e_ok $? "each PR's head is the forge's head_sha"
 }
+

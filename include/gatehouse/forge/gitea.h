@@ -71,6 +71,13 @@ int gth_rest_get_pages(struct gth_forge *f, char *url, gth_rest_page_fn fn, void
 void gth_rest_adopt_details(struct gth_pr *pr, struct gth_pr *fresh, struct gth_review **reviews,
 	size_t n_reviews, size_t cap_reviews, bool files_complete);
 
+/*
+ * Mark pr's checks named in required as required, and add a MISSING status
+ * for each required name that never reported (so the policy sees a gate the
+ * branch needs even when nothing ran).
+ */
+void gth_rest_apply_required(struct gth_pr *pr, const struct gth_strvec *required);
+
 /* Parse a body; with want_array, it must be a JSON array.  NULL + err on failure. */
 json_t *gth_rjson_parse(const char *json, size_t len, bool want_array, const char *what,
 	struct gth_err *err);
@@ -122,6 +129,13 @@ int gth_gitea_decode_action_tasks(const char *json, size_t len, struct gth_pr *p
  */
 int gth_gitea_decode_reviews(const char *json, size_t len, struct gth_review **arr, size_t *n,
 	size_t *cap, struct gth_err *err);
+/*
+ * Branch protections (GET /repos/{o}/{r}/branch_protections): the
+ * status_check_contexts of the rule for branch, when enable_status_check.
+ * Contexts are taken literally (newer Gitea allows glob patterns).
+ */
+int gth_gitea_decode_protections(const char *json, size_t len, const char *branch,
+	struct gth_strvec *required, struct gth_err *err);
 /* One page of changed files (no patches on Gitea). */
 int gth_gitea_decode_files(const char *json, size_t len, struct gth_pr *pr, struct gth_err *err);
 /* One page of commits: appends commit.message. */

@@ -198,6 +198,20 @@ def routes(ff, world):
         chunk, hdrs = paginate(ctx, items)
         return Resp(200, {"workflow_runs": chunk, "total_count": len(items)}, hdrs)
 
+    @route("GET", r"/repos/" + O + r"/branch_protections", "branch_protections")
+    def r_protections(w, ctx, owner, name):
+        repo = ff.need_repo(w, owner, name)
+        if not repo["required_checks"]:
+            return Resp(200, [])
+        b = repo["default_branch"]
+        return Resp(200, [{"branch_name": b, "rule_name": b, "enable_push": False,
+                           "enable_status_check": True,
+                           "status_check_contexts": list(repo["required_checks"]),
+                           "required_approvals": repo.get("required_approvals") or 0,
+                           "block_on_rejected_reviews": True,
+                           "created_at": "2026-01-01T00:00:00Z",
+                           "updated_at": "2026-01-01T00:00:00Z"}])
+
     @route("GET", r"/repos/" + O + r"/pulls/(?P<number>\d+)/reviews", "reviews")
     def r_reviews(w, ctx, owner, name, number):
         repo, pr = ff.need_pr(w, owner, name, number)
