@@ -17,8 +17,8 @@ tests_app_test_worker_LDADD = tests/libtap.a src/app/libgthapp.a src/base/libgth
 TESTS += tests/app/test_worker
 
 EXTRA_DIST += tools/demo.sh tools/demo-config.sh tests/e2e/lib.sh
-TESTS += tests/app/test_cli.sh
-EXTRA_DIST += tests/app/test_cli.sh
+TESTS += tests/app/test_cli.sh tests/app/test_delivery_faults.sh
+EXTRA_DIST += tests/app/test_cli.sh tests/app/test_delivery_faults.sh
 
 # End to end: the real binary in tmux on the demo forge.
 TESTS += tests/e2e/test_console.sh

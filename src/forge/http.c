@@ -687,6 +687,14 @@ xfer_setup(struct gth_http *h, struct xfer *x)
 	case GTH_HTTP_PUT:
 	case GTH_HTTP_PATCH:
 	case GTH_HTTP_DELETE:
+		/*
+		 * libcurl silently re-sends a request whose reused connection dies
+		 * before an answer.  For a write that the forge may already have
+		 * committed, that is a second review: writes always open a fresh
+		 * connection, so a dropped answer comes back as an error and the
+		 * outbox decides, after looking, whether to post again.
+		 */
+		curl_easy_setopt(c, CURLOPT_FRESH_CONNECT, 1L);
 		if (req->method != GTH_HTTP_POST)
 			curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, gth_http_method_name(req->method));
 		if (req->body != NULL || req->method != GTH_HTTP_DELETE) {
