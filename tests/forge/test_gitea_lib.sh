@@ -193,3 +193,22 @@ for pr in q:
 	e2e_ok $? "each PR's head is the forge's head_sha"
 }
 
+
+# A push moves the head: the forge's API and git ref (refs/pull or refs/merge-requests) follow.
+dialect_push() {	# dialect_push KIND
+	local new out
+	new=$(curl -fsS -X POST -H 'Content-Type: application/json' "$DIALECT_URL/_admin/pr" \
+		-d '{"repo":"acme/web-console","number":201,"push":{"message":"more","files":{"NOTES.md":"x\n"}}}' |
+		"$PYTHON3" -c 'import json,sys; print(json.load(sys.stdin)["head_sha"])')
+	out=$("$GATEHOUSE" show acme/web-console#201 --json 2>"$E2E_TMP/err")
+	echo "$out" | "$PYTHON3" -c '
+import json, sys
+pr = json.load(sys.stdin)
+assert pr["head"] == sys.argv[1], pr["head"]
+assert not any("stale" in json.dumps(f).lower() for f in pr.get("flags", [])), pr.get("flags")
+' "$new" 2>&1 | e2e_diag
+	e2e_ok "${PIPESTATUS[1]}" "$1: after a push, show reads the new head ${new:0:12} through API and git"
+	! grep -qi 'stale\|fetch' "$E2E_TMP/err"; e2e_ok $? "$1: and the mirror fetched that head (no stale or fetch warning)"
+	[ -s "$E2E_TMP/err" ] && e2e_diag <"$E2E_TMP/err"
+	return 0
+}

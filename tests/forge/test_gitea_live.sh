@@ -11,4 +11,5 @@ dialect_config gitea gitea "$DIALECT_URL/api/v1"
 dialect_queue gitea
 dialect_flow gitea
 dialect_trap_gitea
+dialect_push gitea
 e2e_finish

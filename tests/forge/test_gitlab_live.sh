@@ -11,4 +11,5 @@ dialect_config gitlab gitlab "$DIALECT_URL/api/v4"
 dialect_queue gitlab
 dialect_flow gitlab
 dialect_trap_gitlab
+dialect_push gitlab
 e2e_finish

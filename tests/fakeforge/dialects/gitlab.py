@@ -87,6 +87,7 @@ def routes(ff, world):
 
     def mr_obj(ctx, w, pr, single):
         full = pr["repo"]
+        sync_ref(pr)
         o = {"id": pr["id"], "iid": pr["number"], "project_id": w.db["repos"][full].get("id", 0),
              "title": pr["title"], "description": pr["body"] or "",
              "state": "opened" if pr["state"] == "open" else pr["state"],
@@ -119,11 +120,18 @@ def routes(ff, world):
                 "noteable_type": "MergeRequest", "noteable_iid": pr["number"],
                 "position": c.get("position"), "resolvable": bool(c.get("position"))}
 
-    # refs/merge-requests/N/head, as GitLab keeps them
+    # refs/merge-requests/N/head, as GitLab keeps them (moved along when /_admin/pr pushes)
+    mr_refs = {}
+
+    def sync_ref(pr):
+        key = (pr["repo"], pr["number"])
+        if mr_refs.get(key) != pr["head_sha"]:
+            ff.git(world.gitdir(world.db["repos"][pr["repo"]]), "update-ref",
+                   "refs/merge-requests/%d/head" % pr["number"], pr["head_sha"])
+            mr_refs[key] = pr["head_sha"]
+
     for pr in world.db["prs"].values():
-        repo = world.db["repos"][pr["repo"]]
-        ff.git(world.gitdir(repo), "update-ref", "refs/merge-requests/%d/head" % pr["number"],
-               pr["head_sha"])
+        sync_ref(pr)
 
     @route("GET", r"/user", "user")
     def r_user(w, ctx):
