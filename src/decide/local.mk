@@ -34,6 +34,15 @@ TESTS += tests/decide/test_record tests/decide/test_body tests/decide/test_outbo
 	tests/decide/test_audit tests/decide/test_draft tests/decide/test_killloop.sh
 EXTRA_DIST += tests/decide/test_killloop.sh
 
+# Fault injection on a decision's path to the outbox: allocation failure, full and read-only
+# disk, fsync failure (faultshim.c, an LD_PRELOAD object the script compiles), a dying ssh-agent.
+check_PROGRAMS += tests/decide/faults_driver
+tests_decide_faults_driver_SOURCES = tests/decide/faults_driver.c tests/decide/fixture.c \
+	tests/decide/fixture.h
+tests_decide_faults_driver_LDADD = $(GTH_DECIDE_TEST_LIBS)
+TESTS += tests/decide/test_faults.sh
+EXTRA_DIST += tests/decide/test_faults.sh tests/decide/faultshim.c
+
 # Fuzz targets run as regression tests over their corpora (libFuzzer build: tests/fuzz/standalone.c).
 check_PROGRAMS += tests/fuzz/fuzz_outbox tests/fuzz/fuzz_audit
 tests_fuzz_fuzz_outbox_SOURCES = tests/fuzz/fuzz_outbox.c tests/fuzz/standalone.c
