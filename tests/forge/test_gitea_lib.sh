@@ -212,3 +212,20 @@ assert not any("stale" in json.dumps(f).lower() for f in pr.get("flags", [])), p
 	[ -s "$E2E_TMP/err" ] && e2e_diag <"$E2E_TMP/err"
 	return 0
 }
+
+# The traffic of this test against the forge's published API description (see
+# tests/forge/test_gitea_contract.py); the schemas come from npm packages installed by
+# `npm --prefix tests/fixtures/multiforge ci` (./bootstrap), else the check is skipped.
+dialect_contract() {	# dialect_contract KIND API_SUFFIX
+	local pkg=gitea-js dts
+	[ "$1" = gitlab ] && pkg=@gitbeaker/core
+	dts=$top_srcdir/tests/fixtures/multiforge/node_modules/$pkg/dist/index.d.ts
+	if [ ! -f "$dts" ]; then
+		e2e_n=$((e2e_n + 1))
+		echo "ok $e2e_n # SKIP $pkg not installed (npm --prefix tests/fixtures/multiforge ci)"
+		return 0
+	fi
+	"$PYTHON3" "$top_srcdir/tests/forge/test_gitea_contract.py" "$1" "$dts" "$DIALECT_LOG" \
+		"$DIALECT_URL$2" "$GATEHOUSE_TEST_TOKEN" 2>&1 | e2e_diag
+	e2e_ok "${PIPESTATUS[0]}" "$1: requests and answers match $pkg's schemas (and forge-api.md 2.1)"
+}

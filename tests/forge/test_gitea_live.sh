@@ -12,4 +12,5 @@ dialect_queue gitea
 dialect_flow gitea
 dialect_trap_gitea
 dialect_push gitea
+dialect_contract gitea /api/v1
 e2e_finish

@@ -12,4 +12,5 @@ dialect_queue gitlab
 dialect_flow gitlab
 dialect_trap_gitlab
 dialect_push gitlab
+dialect_contract gitlab /api/v4
 e2e_finish

@@ -114,11 +114,13 @@ def routes(ff, world):
         return o
 
     def note_obj(pr, c):
-        return {"id": c["id"], "type": "DiffNote" if c.get("position") else None,
-                "body": c["body"], "author": user(c["user"]), "system": False,
+        # NoteSchema's fields (@gitbeaker/core); a diff note's position stays in the state
+        return {"id": c["id"], "body": c["body"], "attachment": None,
+                "author": user(c["user"]), "system": False,
                 "created_at": c["created_at"], "updated_at": c["created_at"],
-                "noteable_type": "MergeRequest", "noteable_iid": pr["number"],
-                "position": c.get("position"), "resolvable": bool(c.get("position"))}
+                "noteable_id": pr["id"], "noteable_type": "MergeRequest",
+                "noteable_iid": pr["number"], "project_id": world.db["repos"][pr["repo"]].get(
+                    "id", 0), "resolvable": bool(c.get("position"))}
 
     # refs/merge-requests/N/head, as GitLab keeps them (moved along when /_admin/pr pushes)
     mr_refs = {}
@@ -325,7 +327,7 @@ def routes(ff, world):
         items = [{"old_path": f.get("previous_filename", f["filename"]),
                   "new_path": f["filename"], "a_mode": "100644", "b_mode": "100644",
                   "new_file": f["status"] == "added", "deleted_file": f["status"] == "removed",
-                  "renamed_file": f["status"] == "renamed", "generated_file": False,
+                  "renamed_file": f["status"] == "renamed",
                   "diff": (f.get("patch") or "") + ("\n" if f.get("patch") else "")}
                  for f in d.files[:w.args.max_files]]
         chunk, hdrs = paginate(ctx, items)
