@@ -10,3 +10,9 @@ fuzz: config.h
 	    FUZZ_SECONDS='$(FUZZ_SECONDS)' FUZZ_CPPFLAGS='$(LIBGIT2_CFLAGS) $(JANSSON_CFLAGS) $(CRYPTO_CFLAGS)' \
 	    FUZZ_LIBS='$(LIBGIT2_LIBS) $(JANSSON_LIBS) $(CRYPTO_LIBS)' \
 	    $(SHELL) $(top_srcdir)/tests/fuzz/run-fuzz.sh $(FUZZ_TARGETS)
+
+# The instrumented build, the fuzzers' working corpora and the memcheck logs.
+clean-local: clean-fuzz-bench
+clean-fuzz-bench:
+	rm -rf tests/fuzz/work tests/bench/valgrind-logs
+.PHONY: clean-fuzz-bench
