@@ -52,7 +52,26 @@ TESTS += tests/forge/test_http tests/forge/test_github tests/forge/test_auth \
 	tests/forge/test_gitea_multiforge.sh
 EXTRA_DIST += tests/forge/test_gitea_live.sh tests/forge/test_gitlab_live.sh \
 	tests/forge/test_gitea_multiforge.sh tests/forge/test_gitea_lib.sh \
-	tests/fakeforge/dialects tests/fixtures/multiforge
+	tests/forge/test_gitea_contract.py tests/fakeforge/dialects/gitea.py \
+	tests/fakeforge/dialects/gitlab.py \
+	tests/fixtures/multiforge/gitea_action_tasks.json \
+	tests/fixtures/multiforge/gitea_branch_protections.json \
+	tests/fixtures/multiforge/gitea_combined_status.json \
+	tests/fixtures/multiforge/gitea_commits.json \
+	tests/fixtures/multiforge/gitea_files.json \
+	tests/fixtures/multiforge/gitea_issue_search.json \
+	tests/fixtures/multiforge/gitea_pull.json \
+	tests/fixtures/multiforge/gitea_review_approved.json \
+	tests/fixtures/multiforge/gitea_review_pending.json \
+	tests/fixtures/multiforge/gitea_reviews.json \
+	tests/fixtures/multiforge/gitlab_diffs.json \
+	tests/fixtures/multiforge/gitlab_jobs.json \
+	tests/fixtures/multiforge/gitlab_mr.json \
+	tests/fixtures/multiforge/gitlab_mr_list.json \
+	tests/fixtures/multiforge/gitlab_notes.json \
+	tests/fixtures/multiforge/gitlab_statuses.json \
+	tests/fixtures/multiforge/package-lock.json \
+	tests/fixtures/multiforge/package.json
 EXTRA_DIST += tests/forge/httpfaults.py tests/forge/fixtures tests/forge/token-cmd.sh \
 	tests/forge/test_graphql.sh tests/forge/test_github_live.sh tests/bench/bench_queue.sh
 
