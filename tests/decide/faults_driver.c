@@ -18,8 +18,10 @@
  *
  * The audit log is verified with outbox_driver audit STATE.
  *
- * GTH_FAIL_ALLOC=n makes allocation n of the recording path fail (counted
- * from opening the audit log and the outbox, as the app does at startup).
+ * GTH_FAIL_ALLOC=n makes xmalloc's allocation n of the recording path fail
+ * (counted from opening the audit log and the outbox, as the app does at
+ * startup); with faultshim.so preloaded, GTH_FAULT_MALLOC=n does the same
+ * for every malloc, the libraries' too.
  */
 #include "config.h"
 
@@ -40,6 +42,9 @@
 #include "gatehouse/sign/signer.h"
 #include "gatehouse/sign/sshkey.h"
 #include "gatehouse/sign/sshsig.h"
+
+/* Defined by faultshim.so when it is preloaded: from here on, its malloc may fail. */
+void gth_faultshim_arm(void) __attribute__((weak));
 
 static void
 fatal_hook(void)
@@ -139,6 +144,16 @@ cmd_record(const char *state, const char *dir)
 	setvbuf(stdout, NULL, _IONBF, 0);
 	if (fail != NULL && gth_parse_long(fail, 1, 1000000, &n) == 0)
 		gth_xalloc_fail_after((unsigned long)n);
+	if (gth_faultshim_arm != NULL) {
+		/*
+		 * libcrypto loads its providers on the first digest (thousands of
+		 * allocations, done long before any decision in the app).
+		 */
+		char hex[65];
+
+		gth_fs_sha256_hex(record, rlen, hex);
+		gth_faultshim_arm();
+	}
 	r = record_one(state, d, record, rlen, armored);
 out:
 	gth_decision_free(d);

@@ -300,6 +300,69 @@ else
 	done
 fi
 
+# --- 4b. every library's malloc failing (the shim's malloc), sampled ---------
+# xmalloc aborts on failure; jansson, libcrypto and libc return NULL instead,
+# and the code must either stop or fail the recording, never write a bad entry.
+M=$T/malloc
+mkdir -p "$M"
+if [ $shim_ok -eq 1 ]; then
+	mid=$(make_decision "$M/d")
+	GTH_FAULT_MALLOC_LOG=$M/count LD_PRELOAD=$SHIM "$DRIVER" record "$M/st" "$M/d" > /dev/null
+	total=$(cat "$M/count")
+	# GTH_FAULTS_FULL=1 tries every one (a minute or more); by default about 120.
+	stride=$((total / 120 + 1))
+	[ -n "$GTH_FAULTS_FULL" ] && stride=1
+	runs=0
+	ended=0
+	failed=0
+	failed_clean=0
+	recorded=0
+	recorded_whole=0
+	audit_bad=0
+	j=1
+	while [ $j -le "$total" ]; do
+		rm -rf "$M/st"
+		GTH_FAULT_MALLOC=$j LD_PRELOAD=$SHIM "$DRIVER" record "$M/st" "$M/d" > "$M/out" 2>&1
+		rc=$?
+		"$DRIVER" check "$M/st" "$mid" "$M/d" > "$M/check" 2>&1
+		crc=$?
+		runs=$((runs + 1))
+		case $rc in
+		0) has "$M/out" "recorded $mid" && ended=$((ended + 1)) ;;
+		1) has "$M/out" "record failed:" && ended=$((ended + 1)) ;;
+		134) has "$M/out" "fatal hook ran" && ended=$((ended + 1)) ;;
+		esac
+		[ $rc -eq 1 ] && failed=$((failed + 1))
+		[ $rc -eq 1 ] && [ "$(field "$M/check" entries)$(field "$M/check" tmp)" = 00 ] &&
+			failed_clean=$((failed_clean + 1))
+		if [ $rc -eq 0 ]; then
+			recorded=$((recorded + 1))
+			if [ $crc -eq 0 ] && [ "$(field "$M/check" id_new)" = 1 ] &&
+			   { [ $HAVE_KEYGEN -eq 0 ] || entry_verifies "$M/d"; }; then
+				recorded_whole=$((recorded_whole + 1))
+			else
+				echo "# malloc $j: reported recorded, but: $(tr '\n' ' ' < "$M/check")"
+			fi
+		fi
+		if [ -e "$M/st/audit.jsonl" ] && ! "$OBDRIVER" audit "$M/st" > "$M/audit" 2>&1; then
+			audit_bad=$((audit_bad + 1))
+			echo "# malloc $j: exit $rc, the audit log no longer verifies: $(cat "$M/audit")"
+		fi
+		[ $rc -ne 0 ] && [ $rc -ne 1 ] && [ $rc -ne 134 ] &&
+			echo "# malloc $j: exit $rc: $(head -c 300 "$M/out" | tr '\n' ' ')"
+		j=$((j + stride))
+	done
+	echo "# recording makes $total mallocs once libcrypto is loaded; tried $runs (every $stride):" \
+		"recorded $recorded (whole $recorded_whole), audit log broken $audit_bad times"
+	[ $ended -eq $runs ]
+	ok $? "malloc failure: every run recorded, failed with a message or stopped through the fatal hook ($ended of $runs)"
+	[ $failed -gt 0 ] && [ $failed_clean -eq $failed ]
+	ok $? "malloc failure: a recording reported failed left nothing in the outbox ($failed_clean of $failed)"
+else
+	skip "the malloc shim cannot be preloaded here"
+	skip "the malloc shim cannot be preloaded here"
+fi
+
 # --- 5. ssh-agent killed while a signature waits for confirmation ------------
 G=$T/agent
 mkdir -p "$G"
