@@ -9,7 +9,7 @@ EXTRA_DIST += tests/bench/bench_term.sh tests/bench/valgrind-gatehouse.sh
 bench-term: gatehouse
 	top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
 	    GATEHOUSE='$(abs_top_builddir)/gatehouse' PYTHON3='$(PYTHON3)' \
-	    $(SHELL) $(top_srcdir)/tests/bench/bench_term.sh
+	    bash $(top_srcdir)/tests/bench/bench_term.sh
 
 # make bench: every benchmark in turn; one that fails to start or to finish
 # is named at the end and fails the run, after the others have run.  A
@@ -35,7 +35,7 @@ valgrind-e2e: gatehouse
 	top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' PYTHON3='$(PYTHON3)' \
 	GATEHOUSE='$(abs_top_srcdir)/tests/bench/valgrind-gatehouse.sh' \
 	GATEHOUSE_REAL='$(abs_top_builddir)/gatehouse' VALGRIND_LOG_DIR='$(VALGRIND_LOG_DIR)' \
-	    $(SHELL) $(top_srcdir)/tests/e2e/test_console.sh || rc=$$?; \
+	    bash $(top_srcdir)/tests/e2e/test_console.sh || rc=$$?; \
 	bad=$$(grep -l 'ERROR SUMMARY: [1-9]' \
 	    '$(VALGRIND_LOG_DIR)'/vg.*.log 2>/dev/null); \
 	echo "valgrind-e2e: $$(ls '$(VALGRIND_LOG_DIR)' 2>/dev/null | wc -l) processes checked," \

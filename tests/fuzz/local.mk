@@ -9,7 +9,7 @@ fuzz: config.h
 	top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
 	    FUZZ_SECONDS='$(FUZZ_SECONDS)' FUZZ_CPPFLAGS='$(LIBGIT2_CFLAGS) $(JANSSON_CFLAGS) $(CRYPTO_CFLAGS)' \
 	    FUZZ_LIBS='$(LIBGIT2_LIBS) $(JANSSON_LIBS) $(CRYPTO_LIBS)' \
-	    $(SHELL) $(top_srcdir)/tests/fuzz/run-fuzz.sh $(FUZZ_TARGETS)
+	    bash $(top_srcdir)/tests/fuzz/run-fuzz.sh $(FUZZ_TARGETS)
 
 # The instrumented build, the fuzzers' working corpora and the memcheck logs.
 clean-local: clean-fuzz-bench
