@@ -68,8 +68,7 @@ term_start() {	# term_start NAME COMMAND: a tmux server of its own, COLSxROWS
 term_screen() { tmux -S "$E2E_TMP/$1.sock" capture-pane -p; }
 term_keys() { local n=$1; shift; tmux -S "$E2E_TMP/$n.sock" send-keys "$@"; }
 term_wait() {	# term_wait NAME TEXT SECONDS
-	local i
-	for i in $(seq 1 $(($3 * 10))); do
+	for _ in $(seq 1 $(($3 * 10))); do
 		term_screen "$1" | grep -qF -- "$2" && return 0
 		sleep 0.1
 	done
@@ -77,9 +76,9 @@ term_wait() {	# term_wait NAME TEXT SECONDS
 }
 size_of() { stat -c %s "$1" 2>/dev/null || echo 0; }
 quiet() {	# quiet FILE QUIET_TENTHS MAX_TENTHS: wait until FILE stops growing
-	local f=$1 want=$2 max=$3 last still=0 i now
+	local f=$1 want=$2 max=$3 last still=0 now
 	last=$(size_of "$f")
-	for i in $(seq 1 "$max"); do
+	for _ in $(seq 1 "$max"); do
 		sleep 0.1
 		now=$(size_of "$f")
 		if [ "$now" = "$last" ]; then
@@ -94,8 +93,8 @@ quiet() {	# quiet FILE QUIET_TENTHS MAX_TENTHS: wait until FILE stops growing
 }
 # measure NAME KEY COUNT: mean bytes written per KEY over COUNT presses.
 measure() {
-	local name=$1 key=$2 count=$3 out=$E2E_TMP/$1.out total=0 i s0 s1
-	for i in $(seq 1 "$count"); do
+	local name=$1 key=$2 count=$3 out=$E2E_TMP/$1.out total=0 s0 s1
+	for _ in $(seq 1 "$count"); do
 		s0=$(size_of "$out")
 		term_keys "$name" "$key"
 		quiet "$out" 5 50 || true
@@ -113,12 +112,12 @@ idle() {	# idle NAME: bytes written in 2 s without a key
 # run NAME SCROLL_KEY PAGE_KEY: settle, then pipe the pane and measure.
 declare -A line page still
 run() {
-	local name=$1 out=$E2E_TMP/$1.out i
+	local name=$1 out=$E2E_TMP/$1.out
 	: >"$out"
 	tmux -S "$E2E_TMP/$name.sock" pipe-pane -o "cat >> '$out'"
 	quiet "$out" 20 100 || echo "bench-term: $name: still writing after 10 s before the first key"
 	# Bring the cursor to the bottom row first, where each j scrolls.
-	for i in $(seq 1 "$rows"); do term_keys "$name" "$2"; done
+	for _ in $(seq 1 "$rows"); do term_keys "$name" "$2"; done
 	quiet "$out" 10 100 || true
 	line[$name]=$(measure "$name" "$2" "$n_lines")
 	page[$name]=$(measure "$name" "$3" "$n_pages")
@@ -177,7 +176,7 @@ FORGE_LOG=$E2E_TMP/forge.jsonl
 	>"$E2E_TMP/forge.out" 2>"$E2E_TMP/forge.err" &
 e2e_pids="$e2e_pids $!"
 FORGE_URL=""
-for i in $(seq 1 1200); do
+for _ in $(seq 1 1200); do
 	FORGE_URL=$(sed -n 's/^listening \(http[^ ]*\).*/\1/p' "$E2E_TMP/forge.out" 2>/dev/null)
 	[ -n "$FORGE_URL" ] && break
 	sleep 0.1
