@@ -391,6 +391,17 @@ post_simple(struct gth_forge *f, char *url, char *body, volatile int *cancel, st
 }
 
 static int
+post_del(struct gth_forge *f, char *url, volatile int *cancel, struct gth_err *err)
+{
+	struct gth_http_resp resp;
+	int rc = gth_rest_call(f, GTH_HTTP_DELETE, url, NULL, cancel, &resp, err);
+
+	gth_http_resp_release(&resp);
+	free(url);
+	return rc;
+}
+
+static int
 gt_post_review(struct gth_forge *f, const char *repo, long number,
 	const struct gth_review_post *rv, long long *review_id, volatile int *cancel,
 	struct gth_err *err)
@@ -414,6 +425,20 @@ gt_post_review(struct gth_forge *f, const char *repo, long number,
 	if (rc == 0)
 		rc = gth_gitea_decode_created_review(resp.body.data, resp.body.len, &id, err);
 	gth_http_resp_release(&resp);
+	if (rc == -GTH_E_PROTO && id > 0) {
+		struct gth_err derr;
+
+		/*
+		 * A pending review carries our signed record but approves nothing, and its
+		 * owner sees it listed: delete it, so that no later look for the record can
+		 * take it for a delivered decision.
+		 */
+		memset(&derr, 0, sizeof(derr));
+		if (post_del(f, gth_rest_url(f, "/repos/%s/pulls/%ld/reviews/%lld", repo, number, id),
+		    cancel, &derr) != 0)
+			gth_info("forge %s: could not delete pending review %lld on %s#%ld: %s",
+			    f->cfg.name, id, repo, number, derr.msg);
+	}
 	if (rc == 0 && review_id != NULL)
 		*review_id = id;
 	return rc;

@@ -156,6 +156,9 @@ sts = st["statuses"].get("acme/payments-api", {}).get(pr["head_sha"], [])
 sys.exit(any(s["context"] == "gatehouse/checkpoint" and s["state"] == "success" for s in sts))
 PY
 	e2e_ok $? "gitea: and no checkpoint success status was set for it"
+	grep -q '"method": "DELETE", "path": "/api/v1/repos/acme/payments-api/pulls/104/reviews/999"' \
+		"$DIALECT_LOG"
+	e2e_ok $? "gitea: and the pending review was deleted, so its record cannot pass for a delivery"
 }
 
 # GitLab's trap: /approve answers 409 when the head moved; nothing may claim an approval.

@@ -254,6 +254,20 @@ def routes(ff, world):
         pr["updated_at"] = ff.now_iso()
         return Resp(200, review(ctx, pr, rv))
 
+    @route("DELETE", r"/repos/" + O + r"/pulls/(?P<number>\d+)/reviews/(?P<rid>\d+)",
+           "delete_review")
+    def r_delete_review(w, ctx, owner, name, number, rid):
+        repo, pr = ff.need_pr(w, owner, name, number)
+        for rv in pr["reviews"]:
+            if rv["id"] == int(rid):
+                if rv["user"] != ctx["viewer"]:
+                    raise err(403, "only the owner can delete a review")
+                if rv["state"] != "PENDING":
+                    raise err(422, "only a pending review can be deleted")
+                pr["reviews"].remove(rv)
+                return Resp(204, None)
+        raise err(404, "review not found")
+
     @route("GET", r"/repos/" + O + r"/pulls/(?P<number>\d+)/files", "pull_files")
     def r_files(w, ctx, owner, name, number):
         repo, pr = ff.need_pr(w, owner, name, number)
