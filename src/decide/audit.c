@@ -14,6 +14,8 @@
 
 #include <jansson.h>
 
+#include "jsondump.h"
+#include "gatehouse/base/sha256.h"
 #include "gatehouse/base/buf.h"
 #include "gatehouse/base/sanitize.h"
 #include "gatehouse/base/str.h"
@@ -120,6 +122,7 @@ gth_audit_append(struct gth_audit *a, const char *event, const struct gth_decisi
 {
 	struct gth_buf last = GTH_BUF_INIT, line = GTH_BUF_INIT;
 	json_t *o = NULL, *seqj;
+	int bad = 0;
 	char prev[65], at[32], *s = NULL, *head = NULL;
 	long seq = 0;
 	time_t now = time(NULL);
@@ -144,32 +147,44 @@ gth_audit_append(struct gth_audit *a, const char *event, const struct gth_decisi
 		}
 		seq = (long)json_integer_value(seqj);
 		json_decref(lo);
-		gth_fs_sha256_hex(last.data, last.len, prev);
+		gth_sha256_hex(last.data, last.len, prev);
 	}
 	gmtime_r(&now, &tm);
 	strftime(at, sizeof(at), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	o = json_object();
-	json_object_set_new(o, "seq", json_integer(seq + 1));
-	json_object_set_new(o, "prev", json_string(prev));
-	json_object_set_new(o, "at", json_string(at));
-	json_object_set_new(o, "event", jclean(event));
+	bad |= json_object_set_new(o, "seq", json_integer(seq + 1));
+	bad |= json_object_set_new(o, "prev", json_string(prev));
+	bad |= json_object_set_new(o, "at", json_string(at));
+	bad |= json_object_set_new(o, "event", jclean(event));
 	if (d != NULL) {
-		json_object_set_new(o, "id", json_string(d->id));
+		bad |= json_object_set_new(o, "id", json_string(d->id));
 		if (d->repo != NULL)
-			json_object_set_new(o, "repo", jclean(d->repo));
-		json_object_set_new(o, "number", json_integer(d->number));
-		json_object_set_new(o, "verdict", json_string(gth_verdict_name(d->verdict)));
+			bad |= json_object_set_new(o, "repo", jclean(d->repo));
+		bad |= json_object_set_new(o, "number", json_integer(d->number));
+		bad |= json_object_set_new(o, "verdict", json_string(gth_verdict_name(d->verdict)));
 		if (d->head != NULL)
-			json_object_set_new(o, "head", jclean(d->head));
+			bad |= json_object_set_new(o, "head", jclean(d->head));
 		if (d->reviewer != NULL)
-			json_object_set_new(o, "reviewer", jclean(d->reviewer));
+			bad |= json_object_set_new(o, "reviewer", jclean(d->reviewer));
 	} else if (id != NULL) {
-		json_object_set_new(o, "id", jclean(id));
+		bad |= json_object_set_new(o, "id", jclean(id));
 	}
 	if (detail != NULL)
-		json_object_set_new(o, "detail", jclean(detail));
-	s = json_dumps(o, JSON_SORT_KEYS | JSON_COMPACT);
-	if (s == NULL || strlen(s) > GTH_AUDIT_LINE_MAX) {
+		bad |= json_object_set_new(o, "detail", jclean(detail));
+	/*
+	 * Out of memory makes jansson drop a member silently: a line without
+	 * seq or prev would break the chain for good, so write nothing instead.
+	 */
+	if (o == NULL || bad != 0) {
+		r = gth_err_set(err, -GTH_E_NOMEM, "audit entry could not be built");
+		goto out;
+	}
+	s = gth_decide_json_dump(o, JSON_SORT_KEYS | JSON_COMPACT);
+	if (s == NULL) {
+		r = gth_err_set(err, -GTH_E_NOMEM, "audit entry could not be encoded");
+		goto out;
+	}
+	if (strlen(s) > GTH_AUDIT_LINE_MAX) {
 		r = gth_err_set(err, -GTH_E_TOOBIG, "audit entry too large");
 		goto out;
 	}
@@ -181,7 +196,7 @@ gth_audit_append(struct gth_audit *a, const char *event, const struct gth_decisi
 		r = gth_err_set(err, -GTH_E_IO, "audit log fsync failed: %s", strerror(errno));
 		goto out;
 	}
-	gth_fs_sha256_hex(s, strlen(s), prev);
+	gth_sha256_hex(s, strlen(s), prev);
 	head = xasprintf("%ld %s\n", seq + 1, prev);
 	if ((r = gth_fs_write_atomic(a->head_path, head, strlen(head), err)) != 0)
 		goto out;
@@ -274,7 +289,7 @@ gth_audit_verify(const char *path, struct gth_audit_report *rep)
 			goto out;
 		}
 		memcpy(before, prev, 65);
-		gth_fs_sha256_hex(line, len, prev);
+		gth_sha256_hex(line, len, prev);
 	}
 	{
 		char *hp = xasprintf("%s.head", path);

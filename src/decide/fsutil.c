@@ -10,25 +10,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
 
 #include "gatehouse/base/buf.h"
 #include "gatehouse/base/xalloc.h"
 #include "gatehouse/decide/fsutil.h"
 
 void (*gth_fs_step_hook)(const char *step);
-
-void
-gth_fs_sha256_hex(const void *p, size_t n, char out[65])
-{
-	unsigned char md[32];
-	unsigned int mdlen = 0;
-	size_t i;
-
-	EVP_Digest(p, n, md, &mdlen, EVP_sha256(), NULL);
-	for (i = 0; i < 32; i++)
-		snprintf(out + 2 * i, 3, "%02x", md[i]);
-}
 
 int
 gth_fs_write_all(int fd, const void *p, size_t n, struct gth_err *err)

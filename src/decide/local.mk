@@ -7,6 +7,7 @@ src_decide_libgthdecide_a_SOURCES = \
 	src/decide/draft.c \
 	src/decide/fsutil.c \
 	src/decide/outbox.c \
+	src/decide/jsondump.h \
 	src/decide/record.c \
 	src/decide/verify.c
 

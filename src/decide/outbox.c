@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 
+#include "gatehouse/base/sha256.h"
 #include "gatehouse/base/buf.h"
 #include "gatehouse/base/log.h"
 #include "gatehouse/base/str.h"
@@ -78,7 +79,7 @@ gth_outbox_entry_encode(const char *id, const char *record, size_t record_len,
 	gth_buf_add(&b, record, record_len);
 	gth_buf_addf(&b, "\nsignature %zu\n", strlen(armored));
 	gth_buf_adds(&b, armored);
-	gth_fs_sha256_hex(b.data, b.len, hex);
+	gth_sha256_hex(b.data, b.len, hex);
 	gth_buf_addf(&b, "end %s\n", hex);
 	return gth_buf_take(&b, len);
 }
@@ -135,7 +136,7 @@ gth_outbox_entry_parse(const char *data, size_t len, struct gth_outbox_entry *ou
 	if (memcmp(body_end, "end ", 4) != 0 || end[-1] != '\n')
 		return gth_err_set(err, -GTH_E_CORRUPT,
 			"outbox entry has no end line (torn write)");
-	gth_fs_sha256_hex(data, (size_t)(body_end - data), hex);
+	gth_sha256_hex(data, (size_t)(body_end - data), hex);
 	if (memcmp(body_end + 4, hex, 64) != 0)
 		return gth_err_set(err, -GTH_E_CORRUPT, "outbox entry checksum mismatch");
 	p += ml;
@@ -301,11 +302,22 @@ gth_outbox_record(struct gth_outbox *ob, const struct gth_decision *d,
 	if (link(tmp, dst) != 0) {
 		r = gth_err_set(err, errno == EEXIST ? -GTH_E_EXISTS : -GTH_E_IO,
 			"outbox: %s: %s", d->id, strerror(errno));
+		unlink(tmp);
 		goto out;
 	}
 	hook("record:linked");
 	if ((r = gth_fs_fsync_dir(ob->sub[D_NEW], err)) != 0) {
-		gth_err_set(err, r, "outbox: directory fsync failed: decision NOT recorded");
+		/*
+		 * After a failed fsync nothing about new/ can be trusted (the
+		 * PostgreSQL lesson): take the entry back out so it is neither
+		 * delivered nor in the way of recording the decision again.
+		 */
+		char why[256];
+
+		gth_strlcpy(why, gth_err_text(err, r), sizeof(why));
+		gth_err_set(err, r, "outbox: directory fsync failed (%s): decision NOT recorded", why);
+		unlink(dst);
+		unlink(tmp);
 		goto out;
 	}
 	unlink(tmp);

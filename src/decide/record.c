@@ -13,6 +13,7 @@
 
 #include <jansson.h>
 
+#include "jsondump.h"
 #include "gatehouse/base/sanitize.h"
 #include "gatehouse/base/xalloc.h"
 #include "gatehouse/decide/record.h"
@@ -114,8 +115,13 @@ jlist(const struct gth_strvec *sv)
 	json_t *a = json_array();
 	size_t i;
 
-	for (i = 0; i < sv->n; i++)
-		json_array_append_new(a, jstr(sv->v[i], 0));
+	for (i = 0; a != NULL && i < sv->n; i++) {
+		/* A list cut short by out of memory must not be signed as the whole list. */
+		if (json_array_append_new(a, jstr(sv->v[i], 0)) != 0) {
+			json_decref(a);
+			a = NULL;
+		}
+	}
 	return a;
 }
 
@@ -143,48 +149,70 @@ check_required(const struct gth_decision *d, struct gth_err *err)
 	return 0;
 }
 
+char *
+gth_decide_json_dump(const json_t *o, size_t flags)
+{
+	json_t *back;
+	char *s;
+
+	if (o == NULL || (s = json_dumps(o, flags)) == NULL)
+		return NULL;
+	back = json_loads(s, JSON_REJECT_DUPLICATES, NULL);
+	if (back == NULL || !json_equal(back, o)) {
+		free(s);
+		s = NULL;
+	}
+	json_decref(back);
+	return s;
+}
+
 int
 gth_record_encode(const struct gth_decision *d, char **json, size_t *len, struct gth_err *err)
 {
 	json_t *o = NULL, *gates, *risk, *rev;
 	char *s = NULL;
-	int r;
+	int r, bad = 0;
 
 	*json = NULL;
 	*len = 0;
 	if ((r = check_required(d, err)) != 0)
 		return r;
 	gates = json_object();
-	json_object_set_new(gates, "summary", jstr(d->gates ? d->gates : "", 0));
+	bad |= json_object_set_new(gates, "summary", jstr(d->gates ? d->gates : "", 0));
 	if (d->override != NULL)
-		json_object_set_new(gates, "override", jstr(d->override, GTH_SAN_KEEP_NEWLINES));
+		bad |= json_object_set_new(gates, "override", jstr(d->override, GTH_SAN_KEEP_NEWLINES));
 	risk = json_object();
-	json_object_set_new(risk, "class", jstr(d->risk ? d->risk : "", 0));
-	json_object_set_new(risk, "reasons", jlist(&d->risk_reasons));
+	bad |= json_object_set_new(risk, "class", jstr(d->risk ? d->risk : "", 0));
+	bad |= json_object_set_new(risk, "reasons", jlist(&d->risk_reasons));
 	rev = json_object();
-	json_object_set_new(rev, "login", jstr(d->reviewer, 0));
-	json_object_set_new(rev, "key", jstr(d->key, 0));
+	bad |= json_object_set_new(rev, "login", jstr(d->reviewer, 0));
+	bad |= json_object_set_new(rev, "key", jstr(d->key, 0));
 
 	o = json_object();
-	json_object_set_new(o, "v", json_integer(d->v));
-	json_object_set_new(o, "id", json_string(d->id));
-	json_object_set_new(o, "forge", jstr(d->forge, 0));
-	json_object_set_new(o, "repo", jstr(d->repo, 0));
-	json_object_set_new(o, "number", json_integer(d->number));
-	json_object_set_new(o, "head", jstr(d->head, 0));
-	json_object_set_new(o, "base", jstr(d->base, 0));
-	json_object_set_new(o, "verdict", json_string(gth_verdict_name(d->verdict)));
-	json_object_set_new(o, "reason", jstr(d->reason, GTH_SAN_KEEP_NEWLINES));
-	json_object_set_new(o, "risk", risk);
-	json_object_set_new(o, "gates", gates);
-	json_object_set_new(o, "policy", jstr(d->policy, 0));
-	json_object_set_new(o, "reviewer", rev);
-	json_object_set_new(o, "at", jstr(d->at, 0));
-	json_object_set_new(o, "escalate_to", jlist(&d->escalate_to));
-	s = json_dumps(o, DUMP_FLAGS);
+	bad |= json_object_set_new(o, "v", json_integer(d->v));
+	bad |= json_object_set_new(o, "id", json_string(d->id));
+	bad |= json_object_set_new(o, "forge", jstr(d->forge, 0));
+	bad |= json_object_set_new(o, "repo", jstr(d->repo, 0));
+	bad |= json_object_set_new(o, "number", json_integer(d->number));
+	bad |= json_object_set_new(o, "head", jstr(d->head, 0));
+	bad |= json_object_set_new(o, "base", jstr(d->base, 0));
+	bad |= json_object_set_new(o, "verdict", json_string(gth_verdict_name(d->verdict)));
+	bad |= json_object_set_new(o, "reason", jstr(d->reason, GTH_SAN_KEEP_NEWLINES));
+	bad |= json_object_set_new(o, "risk", risk);
+	bad |= json_object_set_new(o, "gates", gates);
+	bad |= json_object_set_new(o, "policy", jstr(d->policy, 0));
+	bad |= json_object_set_new(o, "reviewer", rev);
+	bad |= json_object_set_new(o, "at", jstr(d->at, 0));
+	bad |= json_object_set_new(o, "escalate_to", jlist(&d->escalate_to));
+	/* Out of memory drops members silently: a record missing one is never signed. */
+	if (bad != 0) {
+		json_decref(o);
+		return gth_err_set(err, -GTH_E_NOMEM, "cannot encode the record");
+	}
+	s = gth_decide_json_dump(o, DUMP_FLAGS);
 	json_decref(o);
 	if (s == NULL)
-		return gth_err_set(err, -GTH_E_INTERNAL, "cannot encode the record");
+		return gth_err_set(err, -GTH_E_NOMEM, "cannot encode the record");
 	if (strlen(s) > GTH_RECORD_MAX) {
 		free(s);
 		return gth_err_set(err, -GTH_E_TOOBIG, "the decision record is too large (reason "

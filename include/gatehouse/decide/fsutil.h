@@ -29,8 +29,6 @@ int gth_fs_rename_durable(const char *from, const char *to, struct gth_err *err)
 int gth_fs_read_file(const char *path, size_t max, char **out, size_t *len,
 	struct gth_err *err);
 
-/* sha256 of n bytes as 64 lower-case hex digits + NUL (entry and audit checksums). */
-void gth_fs_sha256_hex(const void *p, size_t n, char out[65]);
 
 /* Test hook: when set, called with a step name before each durable step (kill -9 tests). */
 extern void (*gth_fs_step_hook)(const char *step);
