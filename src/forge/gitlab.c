@@ -112,16 +112,11 @@ page_notes(const char *j, size_t l, void *arg, struct gth_err *e)
 	return gth_gitlab_decode_notes(j, l, &rl->v, &rl->n, &rl->cap, e);
 }
 
-/*
- * One MR and its gates (pipeline jobs, then external statuses); with_files,
- * the first page of its diffs too (what the queue's path rules need).  x
- * may be NULL.
- */
+/* One MR and all its gates (pipeline jobs, then external statuses).  x may be NULL. */
 static int
-read_mr(struct gth_forge *f, const char *path, long iid, bool with_files, struct gth_pr **out,
+read_mr(struct gth_forge *f, const char *path, long iid, struct gth_pr **out,
 	struct gth_gitlab_mr_extra *x, volatile int *cancel, struct gth_err *err)
 {
-	bool more = false;
 	struct gth_gitlab_ctx ctx = ctx_of(f);
 	struct gth_gitlab_mr_extra ex;
 	struct gth_http_resp resp;
@@ -143,11 +138,6 @@ read_mr(struct gth_forge *f, const char *path, long iid, bool with_files, struct
 	if (rc == 0)
 		rc = gth_rest_get_pages(f, proj_url(f, path, "/repository/commits/%s/statuses?"
 		    "per_page=100", (*out)->head_sha), page_statuses, *out, 5, NULL, cancel, err);
-	if (rc == 0 && with_files) {
-		rc = gth_rest_get_pages(f, proj_url(f, path, "/merge_requests/%ld/diffs?per_page=100",
-		    iid), page_diffs, *out, 1, &more, cancel, err);
-		(*out)->files_complete = !more;
-	}
 	if (rc != 0) {
 		gth_pr_free(*out);
 		*out = NULL;
@@ -159,13 +149,129 @@ read_mr(struct gth_forge *f, const char *path, long iid, bool with_files, struct
 	return rc;
 }
 
+/* One read of the queue's second round. */
+struct slot {
+	enum { SLOT_JOBS, SLOT_STATUSES, SLOT_DIFFS } what;
+	size_t mr;
+};
+
+static void
+get_req(struct gth_http_req *r, char *url, volatile int *cancel)
+{
+	memset(r, 0, sizeof(*r));
+	r->method = GTH_HTTP_GET;
+	r->url = url;
+	r->conditional = true;
+	r->cancel = cancel;
+}
+
+/* Note the first failure of a batch. */
+static void
+first_error(int r, const struct gth_err *e, int *rc, struct gth_err *err)
+{
+	if (r != 0 && *rc == 0) {
+		*rc = r;
+		if (err != NULL)
+			*err = *e;
+	}
+}
+
+/*
+ * The queue's reads for n MRs in two concurrent rounds: the MRs, then the
+ * first page of each one's pipeline jobs, statuses and diffs (statuses
+ * decoded after jobs, so that a job listed among them counts once).  On
+ * success out[i] gets MR i (owned); on failure nothing is kept.
+ */
+static int
+read_mrs(struct gth_forge *f, char **paths, const long *iids, size_t n, struct gth_pr **out,
+	volatile int *cancel, struct gth_err *err)
+{
+	size_t max = 3 * n + 1, i, k, m = 0;
+	struct gth_http_req *reqs = xcalloc(max, sizeof(*reqs));
+	struct gth_http_resp *resps = xcalloc(max, sizeof(*resps));
+	struct gth_err *errs = xcalloc(max, sizeof(*errs));
+	struct slot *slots = xcalloc(max, sizeof(*slots));
+	int *rcs = xcalloc(max, sizeof(*rcs));
+	long long *pipes = xcalloc(n + 1, sizeof(*pipes));
+	struct gth_gitlab_ctx ctx = ctx_of(f);
+	int rc = 0;
+
+	for (i = 0; i < n; i++)
+		get_req(&reqs[i], proj_url(f, paths[i], "/merge_requests/%ld", iids[i]), cancel);
+	if (n > 0)
+		gth_http_request_many(f->http, reqs, resps, rcs, errs, n);
+	for (i = 0; i < n; i++) {
+		struct gth_gitlab_mr_extra x;
+		int r = rcs[i];
+
+		memset(&x, 0, sizeof(x));
+		if (r == 0)
+			r = gth_gitlab_decode_mr(resps[i].body.data, resps[i].body.len, &ctx, &out[i], &x,
+			    &errs[i]);
+		first_error(r, &errs[i], &rc, err);
+		free((char *)reqs[i].url);
+		gth_http_resp_release(&resps[i]);
+		pipes[i] = x.pipeline_id;
+		gth_gitlab_mr_extra_release(&x);
+	}
+	/* the second round's requests, now that the first round's slots are free */
+	for (i = 0; i < n && rc == 0; i++) {
+		if (pipes[i] > 0) {
+			slots[m] = (struct slot){ SLOT_JOBS, i };
+			get_req(&reqs[m++], proj_url(f, paths[i], "/pipelines/%lld/jobs?per_page=100",
+			    pipes[i]), cancel);
+		}
+		slots[m] = (struct slot){ SLOT_STATUSES, i };
+		get_req(&reqs[m++], proj_url(f, paths[i], "/repository/commits/%s/statuses?"
+		    "per_page=100", out[i]->head_sha), cancel);
+		slots[m] = (struct slot){ SLOT_DIFFS, i };
+		get_req(&reqs[m++], proj_url(f, paths[i], "/merge_requests/%ld/diffs?per_page=100",
+		    iids[i]), cancel);
+	}
+	if (rc == 0 && m > 0)
+		gth_http_request_many(f->http, reqs, resps, rcs, errs, m);
+	for (k = 0; k < m; k++) {
+		struct gth_pr *pr = out[slots[k].mr];
+		const char *b = resps[k].body.data;
+		size_t len = resps[k].body.len;
+		int r = rc == 0 ? rcs[k] : 0;
+
+		if (rc == 0 && r == 0 && slots[k].what == SLOT_JOBS)
+			r = gth_gitlab_decode_jobs(b, len, pr, &errs[k]);
+		else if (rc == 0 && r == 0 && slots[k].what == SLOT_STATUSES)
+			r = gth_gitlab_decode_statuses(b, len, pr, &errs[k]);
+		else if (rc == 0 && r == 0) {
+			r = gth_gitlab_decode_diffs(b, len, pr, &errs[k]);
+			pr->files_complete = resps[k].next_url == NULL;
+		}
+		first_error(r, &errs[k], &rc, err);
+		free((char *)reqs[k].url);
+		gth_http_resp_release(&resps[k]);
+	}
+	if (rc == 0 && cancel != NULL && *cancel)
+		rc = gth_err_set(err, -GTH_E_CANCEL, "cancelled");
+	for (i = 0; rc != 0 && i < n; i++) {
+		gth_pr_free(out[i]);
+		out[i] = NULL;
+	}
+	free(reqs);
+	free(resps);
+	free(errs);
+	free(slots);
+	free(rcs);
+	free(pipes);
+	return rc;
+}
+
 static int
 gl_list_queue(struct gth_forge *f, struct gth_pr ***prs, size_t *n, volatile int *cancel,
 	struct gth_err *err)
 {
-	struct gth_strvec queries = GTH_STRVEC_INIT;
+	struct gth_strvec queries = GTH_STRVEC_INIT, uniq = GTH_STRVEC_INIT;
+	struct gth_pr **got;
 	struct found fd;
-	size_t i, j, cap = 0;
+	size_t i, j, k = 0, cap = 0;
+	long *iids;
 	int rc = 0;
 
 	memset(&fd, 0, sizeof(fd));
@@ -177,23 +283,26 @@ gl_list_queue(struct gth_forge *f, struct gth_pr ***prs, size_t *n, volatile int
 	for (i = 0; i < queries.n && rc == 0; i++)
 		rc = gth_rest_get_pages(f, gth_rest_url(f, "/merge_requests?%s&per_page=%ld",
 		    queries.v[i], f->cfg.page_size), page_list, &fd, MAX_LIST_PAGES, NULL, cancel, err);
+	/* de-duplicate across queries, keeping the first query's order */
+	iids = xcalloc(fd.n + 1, sizeof(*iids));
 	for (i = 0; i < fd.n && rc == 0; i++) {
-		struct gth_pr *pr = NULL;
 		bool dup = false;
 
-		for (j = 0; j < i && !dup; j++)
-			dup = fd.iids[j] == fd.iids[i] && strcmp(fd.paths.v[j], fd.paths.v[i]) == 0;
-		if (dup)
-			continue;
-		rc = read_mr(f, fd.paths.v[i], fd.iids[i], true, &pr, NULL, cancel, err);
-		if (rc == 0)
-			GTH_PUSH(*prs, *n, cap) = pr;
+		for (j = 0; j < k && !dup; j++)
+			dup = iids[j] == fd.iids[i] && strcmp(uniq.v[j], fd.paths.v[i]) == 0;
+		if (!dup) {
+			gth_strvec_push(&uniq, fd.paths.v[i]);
+			iids[k++] = fd.iids[i];
+		}
 	}
-	if (rc != 0) {
-		gth_forge_prs_free(*prs, *n);
-		*prs = NULL;
-		*n = 0;
-	}
+	got = xcalloc(k + 1, sizeof(*got));
+	if (rc == 0)
+		rc = read_mrs(f, uniq.v, iids, k, got, cancel, err);
+	for (i = 0; rc == 0 && i < k; i++)
+		GTH_PUSH(*prs, *n, cap) = got[i];
+	free(got);
+	free(iids);
+	gth_strvec_clear(&uniq);
 	free(fd.iids);
 	gth_strvec_clear(&fd.paths);
 	gth_strvec_clear(&queries);
@@ -208,7 +317,10 @@ gl_get_pr(struct gth_forge *f, const char *repo, long number, struct gth_pr **ou
 
 	if ((rc = gth_rest_check_repo(repo, REPO_DEPTH, err)) < 0)
 		return rc;
-	return read_mr(f, repo, number, true, out, NULL, cancel, err);
+	rc = read_mrs(f, (char **)&repo, &number, 1, out, cancel, err);
+	if (rc == -GTH_E_NOTFOUND)
+		gth_err_set(err, rc, "%s!%ld: no such merge request (or no access)", repo, number);
+	return rc;
 }
 
 static int
@@ -223,7 +335,7 @@ gl_get_details(struct gth_forge *f, struct gth_pr *pr, volatile int *cancel, str
 	memset(&x, 0, sizeof(x));
 	if ((rc = gth_rest_check_repo(pr->repo, REPO_DEPTH, err)) < 0)
 		return rc;
-	rc = read_mr(f, pr->repo, pr->number, false, &fresh, &x, cancel, err);
+	rc = read_mr(f, pr->repo, pr->number, &fresh, &x, cancel, err);
 	if (rc != 0)
 		goto out;
 	if (!x.open)
@@ -276,7 +388,7 @@ post_discussions(struct gth_forge *f, const char *repo, long number,
 	size_t i;
 	int rc;
 
-	rc = read_mr(f, repo, number, false, &pr, &x, cancel, err);
+	rc = read_mr(f, repo, number, &pr, &x, cancel, err);
 	if (rc != 0)
 		return rc;
 	for (i = 0; i < rv->n_comments && rc == 0; i++)
@@ -389,7 +501,7 @@ gl_request_reviewers(struct gth_forge *f, const char *repo, long number,
 	if (users == NULL || users->n == 0)
 		return 0;
 	/* reviewer_ids replaces the list: keep the current reviewers */
-	if ((rc = read_mr(f, repo, number, false, &pr, &x, cancel, err)) != 0)
+	if ((rc = read_mr(f, repo, number, &pr, &x, cancel, err)) != 0)
 		return rc;
 	for (i = 0; i < x.n_reviewers; i++)
 		GTH_PUSH(ids, n, cap) = x.reviewer_ids[i];
