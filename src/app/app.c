@@ -35,7 +35,6 @@ gth_app_exit_for(int code)
 	case -GTH_E_TIMEOUT:
 	case -GTH_E_HTTP:
 	case -GTH_E_RATELIMIT:
-	case -GTH_E_AGAIN:
 	case -GTH_E_NOTFOUND:
 	case -GTH_E_PROTO:
 	case -GTH_E_PARSE:
@@ -45,8 +44,11 @@ gth_app_exit_for(int code)
 		return GTH_EXIT_AUTH;
 	case -GTH_E_STALE:
 		return GTH_EXIT_STALE;
+	case -GTH_E_AGAIN:
+		return GTH_EXIT_PENDING;	/* e.g. another process is delivering */
 	case -GTH_E_AGENT:
 	case -GTH_E_NOKEY:
+	case -GTH_E_CONFLICT:
 	case -GTH_E_REFUSED:
 	case -GTH_E_SIG:
 		return GTH_EXIT_SIGN;
@@ -125,7 +127,14 @@ open_forges(struct gth_app *app, struct gth_err *err)
 		    cf->url != NULL ? cf->url : "github.com");
 		app->n_forges++;
 	}
-	return gth_git_init(NULL, NULL, err);
+	/*
+	 * libgit2's trust store is process-wide: the first forge's CA bundle
+	 * (the usual case is one enterprise CA) serves every mirror.
+	 */
+	if ((r = gth_git_init(app->cfg->forges[0].ca_bundle, NULL, err)) != 0)
+		return r;
+	app->git_inited = true;
+	return 0;
 }
 
 int
@@ -232,7 +241,7 @@ gth_app_free(struct gth_app *app)
 	free(app->forges);
 	free(app->logins);
 	free(app->hosts);
-	if (app->n_forges > 0)
+	if (app->git_inited)
 		gth_git_shutdown();
 	gth_policy_free(app->policy);
 	gth_config_free(app->cfg);

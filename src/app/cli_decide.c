@@ -54,7 +54,7 @@ gth_cli_decide(const struct gth_app_opts *opts, int argc, char **argv)
 	struct gth_err err;
 	const char *forge_name = NULL;
 	int verdicts = 0, c, r, rc;
-	char *repo = NULL;
+	char *repo = NULL, *head = NULL;
 	long number = 0;
 
 	memset(&req, 0, sizeof(req));
@@ -105,9 +105,12 @@ gth_cli_decide(const struct gth_app_opts *opts, int argc, char **argv)
 	r = gth_app_open(opts, GTH_APP_FORGES | GTH_APP_POLICY | GTH_APP_OUTBOX, &app, &err);
 	if (r == 0)
 		r = gth_svc_get_pr(app, forge_name, repo, number, &f, &pr, NULL, &err);
-	/* Without --head, the reviewer read the head as it is now. */
-	if (r == 0 && req.head_read == NULL)
-		req.head_read = pr->head_sha;
+	/*
+	 * Without --head, the reviewer read the head as it is now.  A copy:
+	 * preparing the PR refreshes (and frees) pr->head_sha.
+	 */
+	if (r == 0 && req.head_read == NULL && pr->head_sha != NULL)
+		req.head_read = head = xstrdup(pr->head_sha);
 	if (r == 0)
 		r = gth_svc_prepare_pr(app, f, pr, false, NULL, NULL, NULL, &prep, &err);
 	if (r == 0)
@@ -115,7 +118,8 @@ gth_cli_decide(const struct gth_app_opts *opts, int argc, char **argv)
 		    &err);
 	if (r != 0) {
 		gth_app_complain(&err, r);
-		rc = gth_app_exit_for(r);
+		/* After the policy loaded, POLICY means it refuses this decision. */
+		rc = r == -GTH_E_POLICY && app != NULL ? GTH_EXIT_REFUSED : gth_app_exit_for(r);
 	} else if (outcome.delivered) {
 		printf("%s %s#%ld: decision %s recorded, signed and %s\n",
 		    gth_verdict_name(req.verdict), repo, number, outcome.id, outcome.detail);
@@ -128,6 +132,7 @@ gth_cli_decide(const struct gth_app_opts *opts, int argc, char **argv)
 	gth_prepared_release(&prep);
 	gth_pr_free(pr);
 	gth_app_free(app);
+	free(head);
 	free(repo);
 	return rc;
 }

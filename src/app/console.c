@@ -88,6 +88,9 @@ struct console {
 	char *draft_text;
 	enum gth_verdict draft_verdict;
 	time_t draft_saved_at;
+
+	struct gth_strvec deciding;	/* PRs with a decision in flight: one at a time each */
+	char *login;			/* our login on the first forge, once known */
 };
 
 /* A job and what it carries both ways. */
@@ -101,12 +104,22 @@ struct work {
 	struct gth_prepared prep;		/* prepare */
 	struct gth_decision_request req;	/* decide */
 	char *reason, *override, *head;
-	struct gth_assessment *assess;		/* decide: borrowed from the console */
+	struct gth_assessment *assess;		/* decide: owned copy (the view may close) */
+	bool ignore_whitespace;			/* prepare */
+	char *login;				/* refresh: our login, for the status bar */
 	struct gth_decision_outcome outcome;	/* decide */
 	struct gth_outbox_report report;	/* deliver */
 	char *ref;
 	long pending, dead;
 };
+
+static void work_free(struct work *w);
+
+static void
+work_discard(struct gth_job *job)
+{
+	work_free((struct work *)job);
+}
 
 static struct work *
 work_new(struct console *c, void (*run)(struct gth_job *), void (*done)(struct gth_job *))
@@ -115,6 +128,7 @@ work_new(struct console *c, void (*run)(struct gth_job *), void (*done)(struct g
 
 	w->job.run = run;
 	w->job.done = done;
+	w->job.discard = work_discard;
 	w->c = c;
 	w->generation = c->generation;
 	gth_queue_init(&w->queue);
@@ -124,10 +138,14 @@ work_new(struct console *c, void (*run)(struct gth_job *), void (*done)(struct g
 static void
 work_free(struct work *w)
 {
+	/* assess is either prep's (freed with it) or the job's own copy. */
+	if (w->assess != w->prep.assess)
+		gth_assessment_free(w->assess);
 	gth_queue_release(&w->queue);
 	gth_pr_free(w->pr);
 	gth_prepared_release(&w->prep);
 	gth_outbox_report_release(&w->report);
+	free(w->login);
 	free(w->reason);
 	free(w->override);
 	free(w->head);
@@ -174,8 +192,7 @@ update_status(struct console *c)
 	c->status.outbox_pending = c->outbox_pending;
 	c->status.outbox_dead = c->outbox_dead;
 	c->status.sync_detail = c->sync_detail[0] ? c->sync_detail : NULL;
-	if (f != NULL)
-		c->status.login = c->app->logins[0];
+	c->status.login = c->login;
 	gth_ui_set_status(c->ui, &c->status);
 }
 
@@ -186,8 +203,14 @@ refresh_run(struct gth_job *job)
 {
 	struct work *w = (struct work *)job;
 
+	const char *login = NULL;
+
 	job->result = gth_svc_load_queue(w->c->app, &w->queue, (volatile int *)&job->cancel,
 	    &job->err);
+	/* app->logins belongs to this lane: hand the UI thread a copy. */
+	if (w->c->app->n_forges > 0 &&
+	    gth_app_login(w->c->app, w->c->app->forges[0], &login, NULL, NULL) == 0)
+		w->login = xstrdup(login);
 	/* Deliver what an earlier run left behind while we are at it. */
 	if (gth_app_open_outbox(w->c->app, NULL) == 0) {
 		(void)gth_svc_deliver(w->c->app, NULL, &w->report, NULL);
@@ -202,6 +225,11 @@ refresh_done(struct gth_job *job)
 	struct console *c = w->c;
 
 	c->refreshing = false;
+	if (w->login != NULL) {
+		free(c->login);
+		c->login = w->login;
+		w->login = NULL;
+	}
 	c->outbox_pending = w->pending;
 	c->outbox_dead = w->dead;
 	if (job->result == 0 || w->queue.n > 0) {
@@ -232,7 +260,7 @@ start_refresh(struct console *c)
 {
 	struct work *w;
 
-	if (c->refreshing)
+	if (c->refreshing || c->quit)
 		return;
 	c->refreshing = true;
 	c->status.sync = GTH_SYNC_RUNNING;
@@ -270,7 +298,7 @@ prepare_run(struct gth_job *job)
 {
 	struct work *w = (struct work *)job;
 
-	job->result = gth_svc_prepare_pr(w->c->app, w->forge, w->pr, w->c->ignore_whitespace,
+	job->result = gth_svc_prepare_pr(w->c->app, w->forge, w->pr, w->ignore_whitespace,
 	    on_progress, &w->c->progress, (volatile int *)&job->cancel, &w->prep, &job->err);
 }
 
@@ -349,15 +377,21 @@ prepare_done(struct gth_job *job)
 static void
 open_pr(struct console *c, const struct gth_queue_item *it)
 {
+	/* Copies first: it may point into what close_pr() frees. */
+	struct gth_pr *pr = gth_pr_dup(it->pr);
+	struct gth_assessment *as = gth_assessment_dup(it->assess);
 	struct work *w;
 
 	close_pr(c);
-	c->open.pr = gth_pr_dup(it->pr);
-	c->open.assess = it->assess;	/* the queue's, until ours is ready */
+	c->open.pr = pr;
+	/* The queue's verdict, copied, until the full one is ready. */
+	c->prep.assess = as;
+	c->open.assess = as;
 	gth_ui_set_pr(c->ui, &c->open, NULL);
 	w = work_new(c, prepare_run, prepare_done);
-	w->pr = gth_pr_dup(it->pr);
-	w->forge = forge_of(c, it->pr);
+	w->pr = gth_pr_dup(pr);
+	w->forge = forge_of(c, pr);
+	w->ignore_whitespace = c->ignore_whitespace;
 	c->loading = &w->job;
 	gth_ui_set_progress(c->ui, "loading", 0, 0);
 	gth_pool_submit(c->pool, LANE_FORGE, &w->job);
@@ -392,6 +426,20 @@ decide_run(struct gth_job *job)
 }
 
 static void
+forget_deciding(struct console *c, const char *ref)
+{
+	size_t i;
+
+	for (i = 0; i < c->deciding.n; i++) {
+		if (strcmp(c->deciding.v[i], ref) == 0) {
+			free(c->deciding.v[i]);
+			c->deciding.v[i] = c->deciding.v[--c->deciding.n];
+			return;
+		}
+	}
+}
+
+static void
 decide_done(struct gth_job *job)
 {
 	struct work *w = (struct work *)job;
@@ -399,6 +447,7 @@ decide_done(struct gth_job *job)
 	enum gth_delivery state;
 
 	atomic_store(&c->signing_waiting, 0);
+	forget_deciding(c, w->ref);
 	c->outbox_pending = w->pending;
 	c->outbox_dead = w->dead;
 	if (job->result != 0) {
@@ -423,13 +472,29 @@ submit_decision(struct console *c, struct gth_cmd *cmd)
 {
 	const struct gth_pr *pr;
 	struct work *w;
-	bool from_open = cmd->item == &c->open || cmd->item == NULL;
+	const struct gth_pr *asked = cmd->item != NULL ? cmd->item->pr : NULL;
+	/* By identity, not by pointer: the queue may hold a newer copy of the same PR. */
+	bool from_open = c->open.pr != NULL && (asked == NULL ||
+	    (asked->number == c->open.pr->number && gth_str_eq(asked->repo, c->open.pr->repo) &&
+	    gth_str_eq(asked->forge, c->open.pr->forge)));
 
-	if (from_open && (c->open.pr == NULL || c->loading != NULL)) {
+	if (from_open && (c->loading != NULL || c->prep.assess == NULL)) {
 		gth_ui_message(c->ui, GTH_MSG_WARN, "wait for the PR to load before deciding");
 		return;
 	}
-	pr = from_open ? c->open.pr : cmd->item->pr;
+	if (!from_open && asked == NULL)
+		return;
+	pr = from_open ? c->open.pr : asked;
+	{
+		char *ref = gth_pr_ref(pr);
+		bool busy = gth_strvec_has(&c->deciding, ref);
+
+		free(ref);
+		if (busy) {
+			gth_ui_message(c->ui, GTH_MSG_WARN, "a decision on this PR is already on its way");
+			return;
+		}
+	}
 	/* The decision supersedes the draft: nothing pending may bring it back. */
 	free(c->draft_text);
 	c->draft_text = NULL;
@@ -437,7 +502,7 @@ submit_decision(struct console *c, struct gth_cmd *cmd)
 	w->pr = gth_pr_dup(pr);
 	w->forge = forge_of(c, pr);
 	/* NULL: decide_run assesses with the diff's paths before it decides. */
-	w->assess = from_open ? c->prep.assess : NULL;
+	w->assess = from_open ? gth_assessment_dup(c->prep.assess) : NULL;
 	w->reason = cmd->reason;
 	w->override = cmd->override;
 	cmd->reason = cmd->override = NULL;
@@ -448,6 +513,7 @@ submit_decision(struct console *c, struct gth_cmd *cmd)
 	w->req.override = w->override;
 	w->req.head_read = w->head;
 	w->ref = gth_pr_ref(pr);
+	gth_strvec_push(&c->deciding, w->ref);
 	gth_ui_message(c->ui, GTH_MSG_INFO, "%s: signing the decision...", w->ref);
 	gth_pool_submit(c->pool, LANE_FORGE, &w->job);
 }
@@ -608,9 +674,7 @@ handle(struct console *c, struct gth_cmd *cmd)
 		if (c->open.pr != NULL) {
 			struct gth_queue_item it = c->open;
 
-			it.pr = gth_pr_dup(c->open.pr);
-			open_pr(c, &it);
-			gth_pr_free(it.pr);
+			open_pr(c, &it);	/* copies before it closes the old view */
 		}
 		break;
 	case GTH_CMD_SUSPEND:
@@ -803,8 +867,15 @@ gth_cli_console(const struct gth_app_opts *opts, int argc, char **argv)
 	gth_ui_set_queue(c.ui, &c.queue);
 	start_refresh(&c);
 	loop(&c);
+	c.quit = true;
 	gth_term_end();
 	gth_xalloc_set_fatal_hook(NULL);
+	/* A decision on its way is finished, not dropped: it may be mid-signature. */
+	if (c.deciding.n > 0) {
+		fprintf(stderr, "gatehouse: finishing %zu decision(s) on their way...\n",
+		    c.deciding.n);
+		gth_pool_drain(c.pool);
+	}
 out:
 	/* Stop the workers before what they use goes away. */
 	if (c.loading != NULL)
@@ -816,6 +887,9 @@ out:
 	gth_queue_release(&c.queue);
 	gth_ui_templates_free(tpl, n_tpl);
 	gth_keymap_release(&km);
+	gth_strvec_clear(&c.deciding);
+	free(c.login);
+	free(c.draft_text);
 	gth_app_free(c.app);
 	pthread_mutex_destroy(&c.progress.lock);
 	if (got_term_signal != 0)

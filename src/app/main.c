@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <locale.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,6 +86,8 @@ main(int argc, char **argv)
 	size_t k;
 
 	setlocale(LC_ALL, "");
+	/* A forge or agent that hangs up is an error to report, not a reason to die. */
+	signal(SIGPIPE, SIG_IGN);
 	gth_log_open_from_env();
 	memset(&opts, 0, sizeof(opts));
 	/* Global options come before the command, as in git. */

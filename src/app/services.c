@@ -280,7 +280,8 @@ gth_svc_prepare_pr(struct gth_app *app, struct gth_forge *f, struct gth_pr *pr,
 	r = diff_from_git(app, f, pr, ignore_whitespace, &fp, cancel, out, &owners, &repo_policy,
 	    &gerr);
 	if (r == -GTH_E_CANCEL) {
-		*err = gerr;
+		if (err != NULL)
+			*err = gerr;
 		return r;
 	}
 	if (r != 0) {

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -48,6 +49,16 @@ lane_main(void *arg)
 	struct lane *l = arg;
 	struct gth_pool *p = l->pool;
 	struct gth_job *job;
+	sigset_t block;
+
+	/* Signals are the UI thread's to handle (drafts, terminal restore). */
+	sigemptyset(&block);
+	sigaddset(&block, SIGHUP);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGWINCH);
+	sigaddset(&block, SIGTSTP);
+	pthread_sigmask(SIG_BLOCK, &block, NULL);
 
 	pthread_mutex_lock(&p->lock);
 	for (;;) {
@@ -113,6 +124,15 @@ gth_pool_new(size_t n_lanes)
 	return p;
 }
 
+static void
+discard(struct gth_job *j)
+{
+	if (j->discard != NULL)
+		j->discard(j);
+	else
+		free(j);
+}
+
 void
 gth_pool_free(struct gth_pool *p)
 {
@@ -133,15 +153,15 @@ gth_pool_free(struct gth_pool *p)
 	pthread_mutex_unlock(&p->lock);
 	for (i = 0; i < p->started; i++)
 		pthread_join(p->lanes[i].thread, NULL);
-	/* Jobs never run or never reaped: their owners are gone, free them plainly. */
+	/* Jobs never run or never reaped: nobody will see their results. */
 	for (i = 0; i < p->n_lanes; i++)
 		for (j = p->lanes[i].head; j != NULL; j = next) {
 			next = j->next;
-			free(j);
+			discard(j);
 		}
 	for (j = p->done_head; j != NULL; j = next) {
 		next = j->next;
-		free(j);
+		discard(j);
 	}
 	close(p->pipe_r);
 	close(p->pipe_w);

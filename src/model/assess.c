@@ -102,3 +102,38 @@ gth_assessment_gate_counts(const struct gth_assessment *a, size_t counts[GTH_GAT
 		if ((unsigned)a->gates[i].state < GTH_GATE__COUNT)
 			counts[a->gates[i].state]++;
 }
+
+struct gth_assessment *
+gth_assessment_dup(const struct gth_assessment *a)
+{
+	struct gth_assessment *d;
+	size_t i;
+
+	if (a == NULL)
+		return NULL;
+	d = gth_assessment_new();
+	for (i = 0; i < a->n_reasons; i++)
+		gth_assessment_add_reason(d, a->reasons[i].risk, a->reasons[i].rule,
+		    a->reasons[i].what);
+	d->risk = a->risk;
+	for (i = 0; i < a->n_gates; i++) {
+		const struct gth_gate_verdict *g = &a->gates[i];
+		struct gth_gate_verdict *c = gth_assessment_add_gate(d, g->name);
+
+		c->state = g->state;
+		c->required = g->required;
+		c->summary = g->summary != NULL ? xstrdup(g->summary) : NULL;
+		c->annotations = g->annotations;
+		gth_strvec_extend(&c->checks, &g->checks);
+	}
+	d->gates_block_approval = a->gates_block_approval;
+	d->sla_hours = a->sla_hours;
+	d->sla_deadline = a->sla_deadline;
+	d->approvals_needed = a->approvals_needed;
+	gth_strvec_extend(&d->escalate_users, &a->escalate_users);
+	gth_strvec_extend(&d->escalate_teams, &a->escalate_teams);
+	gth_strvec_extend(&d->escalate_labels, &a->escalate_labels);
+	gth_strvec_extend(&d->flags, &a->flags);
+	memcpy(d->policy_hash, a->policy_hash, sizeof(d->policy_hash));
+	return d;
+}

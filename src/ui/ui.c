@@ -313,8 +313,13 @@ gth_ui_set_queue(struct gth_ui *ui, const struct gth_queue *q)
 	bool found = false;
 
 	ui->q = q;
-	/* The open PR follows its identity into the new queue. */
-	if (ui->pr.it != NULL && q != NULL) {
+	/*
+	 * A prompt opened from the queue follows its PR's identity into the new
+	 * queue.  The PR view's item belongs to the app (the PR as the reviewer
+	 * read it, with its own head and assessment) and stays put: a refresh
+	 * must never swap in a newer head under a review in progress.
+	 */
+	if (ui->pr.it != NULL && q != NULL && ui->view != VIEW_PR) {
 		for (size_t i = 0; i < q->n && !found; i++) {
 			if (ui_ident_match(&ui->pr.id, q->items[i].pr)) {
 				ui->pr.it = &q->items[i];

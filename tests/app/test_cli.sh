@@ -55,6 +55,10 @@ echo "$out" | grep -qE 'missing +tests +required +integration: required by branc
 e2e_ok $? "a check branch protection requires that never ran makes its gate missing"
 echo "$out" | grep -q 'approval needs a typed override'; e2e_ok $? "and approval then needs a typed override"
 
+gh decide acme/payments-api#105 --approve -m "Looks fine." >/dev/null 2>"$E2E_TMP/err"; rc=$?
+[ $rc -eq 10 ] && grep -q 'override' "$E2E_TMP/err"
+e2e_ok $? "approving over a missing required gate without --override is refused (exit $rc)"
+
 gh show acme/payments-api#9999 >/dev/null 2>"$E2E_TMP/err"; rc=$?
 [ $rc -eq 4 ] && grep -q 'no such pull request\|Not Found' "$E2E_TMP/err"
 e2e_ok $? "show of a missing PR says so and exits 4"

@@ -67,7 +67,18 @@ main(void)
 	gth_assessment_gate_counts(a, counts);
 	ok(counts[GTH_GATE_FAIL] == 2 && counts[GTH_GATE_MISSING] == 1 && counts[GTH_GATE_PASS] == 0,
 	    "gate counts by state");
-	gth_assessment_free(a);
+	{
+		struct gth_assessment *c = gth_assessment_dup(a);
+
+		memcpy(a->policy_hash, "ab", 3);
+		gth_assessment_free(a);
+		a = NULL;
+		ok(c->risk == GTH_RISK_CRITICAL && c->n_reasons == 3 && c->n_gates == 3,
+		    "a copy keeps class, reasons and gates");
+		is_str(c->reasons[1].what, ".github/workflows/ci.yml",
+		    "a copy's reasons outlive the original");
+		gth_assessment_free(c);
+	}
 
 	ok(gth_gate_state_parse("awaiting-approval", &st) == 0 && st == GTH_GATE_AWAITING,
 	    "gate state names round-trip");

@@ -23,6 +23,7 @@ enum gth_exit {
 	GTH_EXIT_SIGN = 7,	/* ssh-agent or key problem */
 	GTH_EXIT_VERIFY = 8,	/* a signature or the audit log does not verify */
 	GTH_EXIT_PENDING = 9,	/* recorded, but not yet delivered to the forge */
+	GTH_EXIT_REFUSED = 10,	/* the policy refuses the decision (gates, no override) */
 };
 
 /* Options common to every subcommand. */

@@ -41,6 +41,7 @@ struct gth_app {
 	struct gth_audit *audit;	/* opened by gth_app_open_outbox */
 	struct gth_outbox *outbox;
 	char **hosts;		/* per forge: host of its web URL, to match records */
+	bool git_inited;	/* gth_git_init succeeded: shut it down once */
 };
 
 /* What gth_app_open sets up. */

@@ -22,6 +22,8 @@ struct gth_job {
 	void (*run)(struct gth_job *job);
 	/* Runs on the UI thread from gth_pool_reap(); owns and frees the job. */
 	void (*done)(struct gth_job *job);
+	/* Frees a job that will never be reaped (gth_pool_free); NULL = free(job). */
+	void (*discard)(struct gth_job *job);
 	void *arg;
 	int result;
 	struct gth_err err;
@@ -34,7 +36,10 @@ struct gth_pool;
 
 /* A pool with n_lanes lanes (threads).  Returns NULL only if a thread cannot start. */
 struct gth_pool *gth_pool_new(size_t n_lanes);
-/* Stop the lanes after their current job, discarding queued jobs (their done() is not called). */
+/*
+ * Stop the lanes after their current job (asked to cancel), discarding queued
+ * and unreaped jobs through their discard() (their done() is not called).
+ */
 void gth_pool_free(struct gth_pool *p);
 
 /* Queue job on lane (taken modulo the lane count). */

@@ -67,6 +67,8 @@ struct gth_assessment {
 
 struct gth_assessment *gth_assessment_new(void);
 void gth_assessment_free(struct gth_assessment *a);
+/* Deep copy (a may be NULL: returns NULL). */
+struct gth_assessment *gth_assessment_dup(const struct gth_assessment *a);
 struct gth_risk_reason *gth_assessment_add_reason(struct gth_assessment *a, enum gth_risk r,
 	const char *rule, const char *what);
 struct gth_gate_verdict *gth_assessment_add_gate(struct gth_assessment *a, const char *name);
