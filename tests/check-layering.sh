@@ -26,7 +26,7 @@ third_party_ok() {	# $1 = header, $2 = file
 	case $1 in
 	curses.h|ncurses.h|ncursesw/*|term.h) case $2 in src/term/*) return 0 ;; esac ;;
 	curl/*) case $2 in src/forge/http.c) return 0 ;; esac ;;
-	jansson.h) case $2 in src/forge/*|src/decide/*) return 0 ;; esac ;;
+	jansson.h) case $2 in src/forge/*|src/decide/*|include/gatehouse/forge/*) return 0 ;; esac ;;
 	git2.h|git2/*) case $2 in src/git/*|src/config/*) return 0 ;; esac ;;
 	openssl/*) case $2 in src/sign/*|src/decide/*) return 0 ;; esac ;;
 	*) return 0 ;;
@@ -46,6 +46,14 @@ for f in $files; do
 	bad=""
 	for inc in $(sed -nE 's/^[[:space:]]*#[[:space:]]*include[[:space:]]*[<"]([^>"]+)[>"].*/\1/p' "$f"); do
 		case $inc in
+		gatehouse/forge/*)
+			# forge/'s other headers carry json_t and the backends' insides:
+			# above forge/, only the interface may be seen.
+			case $layer:$inc in
+			forge:*|app:gatehouse/forge/forge.h) ;;
+			*) bad="$bad $inc" ;;
+			esac
+			;;
 		gatehouse/*)
 			dep=$(echo "$inc" | cut -d/ -f2)
 			case " $ok_layers " in *" $dep "*) ;; *) bad="$bad $inc" ;; esac
