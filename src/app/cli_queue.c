@@ -303,7 +303,7 @@ gth_cli_list(const struct gth_app_opts *opts, int argc, char **argv)
 		if (q.n == 0)
 			fprintf(stderr, "gatehouse: the checkpoint queue is empty\n");
 		else
-			printf("%-8s %-11s %-6s %-28s %-26s %-5s %s\n", "RISK", "GATES p/f/w/m", "SLA",
+			printf("%-8s %-13s %-6s %-28s %-26s %-5s %s\n", "RISK", "GATES p/f/w/m", "SLA",
 			    "PR", "AGENT", "AGE", "TITLE");
 		for (i = 0; i < q.n; i++) {
 			const struct gth_pr *pr = q.items[i].pr;
@@ -342,20 +342,32 @@ on_progress(const char *what, long done, long total, void *arg)
 }
 
 static void
+print_clean_list(const char *prefix, const struct gth_strvec *sv)
+{
+	size_t i;
+
+	for (i = 0; i < sv->n; i++) {
+		char *v = clean(sv->v[i]);
+
+		printf(" %s%s", prefix, v);
+		free(v);
+	}
+}
+
+static void
 print_show(const struct gth_pr *pr, const struct gth_prepared *p, time_t now)
 {
 	const struct gth_assessment *a = p->assess;
 	char *title = clean(pr->title), *author = clean(pr->author), *body;
+	char *url = clean(pr->url), *head_ref = clean(pr->head_ref), *base_ref = clean(pr->base_ref);
 	char sla[32], when[32];
 	size_t i;
 
 	printf("%s#%ld  %s\n", pr->repo, pr->number, title);
-	printf("  url       %s\n", pr->url != NULL ? pr->url : "");
+	printf("  url       %s\n", url);
 	printf("  author    %s%s\n", author, pr->author_is_bot ? " (agent)" : "");
-	printf("  head      %s  (%s)\n", pr->head_sha != NULL ? pr->head_sha : "?",
-	    pr->head_ref != NULL ? pr->head_ref : "");
-	printf("  base      %s  (%s)\n", pr->base_sha != NULL ? pr->base_sha : "?",
-	    pr->base_ref != NULL ? pr->base_ref : "");
+	printf("  head      %s  (%s)\n", pr->head_sha != NULL ? pr->head_sha : "?", head_ref);
+	printf("  base      %s  (%s)\n", pr->base_sha != NULL ? pr->base_sha : "?", base_ref);
 	if (p->diff != NULL)
 		printf("  diff      %zu files, +%ld -%ld%s\n", p->diff->n_files, p->diff->additions,
 		    p->diff->deletions, p->partial ? " (partial: from the files API)" : "");
@@ -365,9 +377,11 @@ print_show(const struct gth_pr *pr, const struct gth_prepared *p, time_t now)
 	for (i = 0; i < a->n_reasons; i++) {
 		char *what = clean(a->reasons[i].what);
 
-		printf("            %s: %s (rule %s)\n", gth_risk_name(a->reasons[i].risk), what,
-		    a->reasons[i].rule);
+		char *rule = clean(a->reasons[i].rule);
+
+		printf("            %s: %s (rule %s)\n", gth_risk_name(a->reasons[i].risk), what, rule);
 		free(what);
+		free(rule);
 	}
 	printf("  gates%s\n", a->gates_block_approval ?
 	    "     (approval needs a typed override: a required gate fails or is missing)" : "");
@@ -390,27 +404,27 @@ print_show(const struct gth_pr *pr, const struct gth_prepared *p, time_t now)
 	else
 		printf("  sla       none\n");
 	printf("  labels   ");
-	for (i = 0; i < pr->labels.n; i++) {
-		char *l = clean(pr->labels.v[i]);
-
-		printf(" %s", l);
-		free(l);
-	}
+	print_clean_list("", &pr->labels);
+	/* Routes come from CODEOWNERS in the repository: untrusted like the rest. */
 	printf("\n  escalate ");
-	for (i = 0; i < a->escalate_users.n; i++)
-		printf(" %s", a->escalate_users.v[i]);
-	for (i = 0; i < a->escalate_teams.n; i++)
-		printf(" @%s", a->escalate_teams.v[i]);
-	for (i = 0; i < a->escalate_labels.n; i++)
-		printf(" label:%s", a->escalate_labels.v[i]);
+	print_clean_list("", &a->escalate_users);
+	print_clean_list("@", &a->escalate_teams);
+	print_clean_list("label:", &a->escalate_labels);
 	printf("\n");
-	for (i = 0; i < a->flags.n; i++)
-		printf("  flag      %s\n", a->flags.v[i]);
+	for (i = 0; i < a->flags.n; i++) {
+		char *f = clean(a->flags.v[i]);
+
+		printf("  flag      %s\n", f);
+		free(f);
+	}
 	body = clean_ml(pr->body);
 	printf("\n%s\n", body);
 	free(body);
 	free(title);
 	free(author);
+	free(url);
+	free(head_ref);
+	free(base_ref);
 }
 
 int

@@ -79,5 +79,4 @@ EXTRA_DIST += tests/forge/httpfaults.py tests/forge/fixtures tests/forge/token-c
 bench-queue: tests/forge/forgecli
 	top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
 	    $(SHELL) $(top_srcdir)/tests/bench/bench_queue.sh
-bench: bench-queue
 .PHONY: bench-queue
