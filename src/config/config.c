@@ -344,7 +344,7 @@ load_entry(struct gth_config *c, const struct gth_cfg_entry *e, struct gth_err *
 		if ((r = gth_cfg_entry_need(e, err)) < 0)
 			return r;
 		if (!valid_theme_name(e->value))
-			return gth_cfg_error(err, e, "ui.theme: \"%s\" is not a theme name (dark, "
+			return gth_cfg_error(err, e, "ui.theme: \"%s\" is not a theme name (default, "
 			    "light, high-contrast, mono, or a file name in themes/)", e->value);
 		set_str(&c->theme, e->value);
 		return 0;
