@@ -345,7 +345,7 @@ test_errors(void)
 		{ "[ui]\n\tascii = perhaps\n", "2: ui.ascii: \"perhaps\" is not a boolean" },
 		{ "[ui]\n\ttheme = ../../etc/passwd\n",
 		  "2: ui.theme: \"../../etc/passwd\" is not a theme name "
-		  "(dark, light, high-contrast, mono, or a file name in themes/)" },
+		  "(default, light, high-contrast, mono, or a file name in themes/)" },
 		{ "[template \"x\"]\n\tverdict = merge\n",
 		  "2: template.verdict: \"merge\" is not approve, reject, escalate or any" },
 		{ "[keymap \"queue\"]\n\tbnd = a approve\n",
