@@ -36,6 +36,7 @@
 #include "gatehouse/base/xalloc.h"
 #include "gatehouse/forge/auth.h"
 #include "gatehouse/forge/backend.h"
+#include "gatehouse/forge/gitea.h"
 #include "gatehouse/forge/github.h"
 
 #define API_VERSION "2022-11-28"
@@ -721,40 +722,6 @@ page_branch(const char *j, size_t l, void *arg, struct gth_err *e)
 	return gth_github_decode_branch_required(j, l, arg, e);
 }
 
-/*
- * Branch protection's required checks: mark the checks that are required,
- * and add a MISSING one for each required check that never reported, so the
- * policy sees a gate the branch needs even when nothing ran.
- */
-static void
-apply_required(struct gth_pr *pr, const struct gth_strvec *required)
-{
-	size_t i, j;
-
-	for (i = 0; i < required->n; i++) {
-		bool seen = false;
-
-		for (j = 0; j < pr->n_checks; j++) {
-			if (pr->checks[j].name != NULL &&
-			    strcmp(pr->checks[j].name, required->v[i]) == 0) {
-				pr->checks[j].required = true;
-				seen = true;
-			}
-		}
-		if (!seen) {
-			struct gth_check *c = gth_pr_add_check(pr);
-
-			c->kind = GTH_CHECK_STATUS;
-			c->name = xstrdup(required->v[i]);
-			c->state = GTH_GATE_MISSING;
-			c->raw_state = xstrdup("required by branch protection, not reported");
-			c->summary = xasprintf("%s: required by branch protection, never reported",
-			    required->v[i]);
-			c->required = true;
-		}
-	}
-}
-
 static int
 page_annotations(const char *j, size_t l, void *arg, struct gth_err *e)
 {
@@ -820,7 +787,7 @@ gh_get_details(struct gth_forge *f, struct gth_pr *pr, volatile int *cancel, str
 	rc = fetch_streams(f, ss, 7, cancel, err);
 	if (rc != 0)
 		goto out;
-	apply_required(tmp, &required);
+	gth_rest_apply_required(tmp, &required);
 	tmp->files_complete = !ss[4].truncated;
 
 	/* annotations for the runs that have them and did not pass, one page each */
