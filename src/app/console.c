@@ -549,8 +549,8 @@ deliver_done(struct gth_job *job)
 static void
 edit_external(struct console *c, const char *text)
 {
-	const char *editor = getenv("VISUAL");
-	char path[] = "/tmp/gatehouse-reason-XXXXXX";
+	const char *editor = getenv("VISUAL"), *tmp = getenv("TMPDIR");
+	char path[512];
 	char buf[16384];
 	FILE *fp;
 	size_t n;
@@ -561,6 +561,8 @@ edit_external(struct console *c, const char *text)
 		editor = getenv("EDITOR");
 	if (editor == NULL || *editor == '\0')
 		editor = "vi";
+	snprintf(path, sizeof(path), "%s/gatehouse-reason-XXXXXX",
+	    tmp != NULL && *tmp != '\0' ? tmp : "/tmp");
 	if ((fd = mkstemp(path)) < 0) {
 		gth_ui_message(c->ui, GTH_MSG_ERROR, "cannot create a temporary file: %s",
 		    strerror(errno));
