@@ -3,6 +3,8 @@
 # starts the test forge on loopback, a private ssh-agent with a demo key, and
 # a private config and state under DEMO_DIR, then runs gatehouse in this
 # terminal.  Quitting gatehouse stops the forge and the agent.
+# GATEHOUSE_DEMO_FORGES="github gitlab gitea" adds a GitLab and a Gitea
+# test forge serving the same PRs: one merged queue over three forges.
 #
 #   tools/demo.sh GATEHOUSE_BINARY DEMO_DIR
 set -euo pipefail
@@ -52,5 +54,31 @@ printf 'reviewer %s\n' "$(cat "$dir/demo_key.pub")" >"$dir/allowed_signers"
 	GATEHOUSE_DEMO_TOKEN >"$XDG_CONFIG_HOME/gatehouse/config"
 GATEHOUSE_DEMO_TOKEN=$("$top/tools/demo-config.sh" token "$top/tests/fixtures/demo/scenario.json")
 export GATEHOUSE_DEMO_TOKEN
+
+# GATEHOUSE_DEMO_FORGES="github gitlab gitea": the same demo PRs also served
+# by a GitLab and a Gitea test forge, for one merged queue over three forges.
+for dialect in ${GATEHOUSE_DEMO_FORGES:-github}; do
+	case $dialect in
+	github) continue ;;
+	gitlab) api=/api/v4 name=corp-gitlab ;;
+	gitea) api=/api/v1 name=forgejo ;;
+	*) echo "demo: unknown forge '$dialect' in GATEHOUSE_DEMO_FORGES" >&2; exit 2 ;;
+	esac
+	python3 "$top/tests/fakeforge/fakeforge.py" --dialect "$dialect" \
+		--scenario "$top/tests/fixtures/demo/scenario.json" --git-root "$dir/repos" --port 0 \
+		--state-dir "$dir/$dialect-state" --log "$dir/$dialect.jsonl" \
+		--shift-times-from 2025-11-20T12:30:00Z >"$dir/$dialect.out" 2>"$dir/$dialect.err" &
+	pids+=($!)
+	durl=""
+	for _ in $(seq 1 100); do
+		durl=$(sed -n 's/^listening \(http[^ ]*\).*/\1/p' "$dir/$dialect.out" 2>/dev/null)
+		[ -n "$durl" ] && break
+		sleep 0.1
+	done
+	[ -n "$durl" ] || { echo "demo: the $dialect forge did not start:" >&2; cat "$dir/$dialect.err" >&2; exit 1; }
+	printf '[forge "%s"]\n\tkind = %s\n\turl = %s%s\n\tweb-url = %s\n\ttoken-env = GATEHOUSE_DEMO_TOKEN\n' \
+		"$name" "$dialect" "$durl" "$api" "$durl" >>"$XDG_CONFIG_HOME/gatehouse/config"
+	echo "demo: $dialect forge at $durl" >&2
+done
 echo "demo: forge at $url; state in $dir" >&2
 "$bin"
