@@ -450,9 +450,21 @@ column_widths(int cols, int *w_pr, int *w_agent, int *w_gates)
 	}
 }
 
+/* More than one forge in the queue: rows then say which forge each PR is on. */
+static bool
+queue_many_forges(const struct gth_queue *q)
+{
+	size_t i;
+
+	for (i = 1; q != NULL && i < q->n; i++)
+		if (!gth_str_eq(q->items[i].pr->forge, q->items[0].pr->forge))
+			return true;
+	return false;
+}
+
 static void
 draw_row(struct gth_ui *ui, struct gth_screen *scr, int y, const struct gth_queue_item *it,
-	bool wide)
+	bool many_forges)
 {
 	const struct gth_pr *pr = it->pr;
 	const struct gth_assessment *as = it->assess;
@@ -488,17 +500,31 @@ draw_row(struct gth_ui *ui, struct gth_screen *scr, int y, const struct gth_queu
 	{
 		/* Too long: cut the repository's start, never the number. */
 		struct gth_sanitized san = { 0 };
-		int wref;
+		int wref, xr = x, w_ref = w_pr;
 
 		gth_sanitize(ref, strlen(ref), GTH_SAN_NO_MIXED, &san);
 		wref = (int)gth_text_width(san.text, san.len);
-		if (wref > w_pr) {
-			int c = gth_screen_puts(scr, y, x, GTH_ROLE_DIM, ui_glyph(ui, G_ELLIPSIS), 3);
+		/*
+		 * "forge:" first, whole when forge and repo#number fit, else cut to
+		 * a third of the column, so the forge is never the part lost.
+		 */
+		if (many_forges && pr->forge != NULL) {
+			int room = w_pr - 1 - wref, c;
 
-			gth_screen_put_sanitized(scr, y, x + c, GTH_ROLE_NORMAL, &san,
-				wref - (w_pr - c), w_pr - c);
+			c = gth_screen_put_untrusted(scr, y, xr, GTH_ROLE_DIM, pr->forge,
+				strlen(pr->forge), GTH_SAN_NO_MIXED, room > w_pr / 3 ? room : w_pr / 3,
+				NULL);
+			c += gth_screen_puts(scr, y, xr + c, GTH_ROLE_DIM, ":", 1);
+			xr += c;
+			w_ref -= c;
+		}
+		if (wref > w_ref) {
+			int c = gth_screen_puts(scr, y, xr, GTH_ROLE_DIM, ui_glyph(ui, G_ELLIPSIS), 3);
+
+			gth_screen_put_sanitized(scr, y, xr + c, GTH_ROLE_NORMAL, &san,
+				wref - (w_ref - c), w_ref - c);
 		} else {
-			gth_screen_put_sanitized(scr, y, x, GTH_ROLE_NORMAL, &san, 0, w_pr);
+			gth_screen_put_sanitized(scr, y, xr, GTH_ROLE_NORMAL, &san, 0, w_ref);
 		}
 		gth_sanitized_release(&san);
 	}
@@ -535,7 +561,7 @@ queue_render(struct gth_ui *ui, struct gth_screen *scr, int top, int height)
 {
 	size_t counts[GTH_RISK__COUNT] = { 0 }, total = ui->q != NULL ? ui->q->n : 0, unknown = 0;
 	char head[256], filt[200];
-	bool wide = scr->cols >= 140;
+	bool wide = scr->cols >= 140, many_forges = queue_many_forges(ui->q);
 	int x, list_h = height - 2, y;
 
 	for (size_t i = 0; i < total; i++)
@@ -607,7 +633,7 @@ queue_render(struct gth_ui *ui, struct gth_screen *scr, int top, int height)
 	for (y = 0; y < list_h && ui->qtop + (size_t)y < ui->n_order; y++) {
 		size_t i = ui->qtop + (size_t)y;
 
-		draw_row(ui, scr, top + 2 + y, &ui->q->items[ui->order[i]], wide);
+		draw_row(ui, scr, top + 2 + y, &ui->q->items[ui->order[i]], many_forges);
 		if (i == ui->qcur)
 			gth_screen_mark(scr, top + 2 + y, 0, scr->cols, GTH_CELL_SELECTED);
 	}

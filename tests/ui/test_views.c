@@ -528,6 +528,21 @@ test_queue(void)
 	golden(ui, "queue-160x48", 48, 160);
 	keys(ui, "j");
 	ok(screen_has(ui, 24, 80, "[queue] 2/5"), "j moves to the second PR");
+	/* With PRs from two forges, each row says which forge it is on. */
+	{
+		char *was = queue.items[1].pr->forge;
+
+		ok(!screen_has_quiet(ui, 24, 80, "corp-gitea:"), "one forge: no forge names in rows");
+		queue.items[1].pr->forge = xstrdup("corp-gitea");
+		gth_ui_set_queue(ui, &queue);
+		ok(screen_has(ui, 24, 80, "corp-gi:acme/web#7"),
+		    "two forges at 80 columns: the forge, cut short, then repo#number whole");
+		ok(screen_has(ui, 24, 120, "corp-gitea:acme/web#7"),
+		    "at 120 columns the forge and repo#number are both whole");
+		free(queue.items[1].pr->forge);
+		queue.items[1].pr->forge = was;
+		gth_ui_set_queue(ui, &queue);
+	}
 	/* A refresh with the same PRs in another order keeps the cursor on its PR. */
 	{
 		struct gth_queue_item tmp = queue.items[0];
