@@ -5,10 +5,10 @@
 FUZZ_SECONDS = 30
 EXTRA_DIST += tests/fuzz/run-fuzz.sh
 
-fuzz: config.h
+fuzz: config.h src/forge/github_queue.inc
 	top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
-	    FUZZ_SECONDS='$(FUZZ_SECONDS)' FUZZ_CPPFLAGS='$(LIBGIT2_CFLAGS) $(JANSSON_CFLAGS) $(CRYPTO_CFLAGS)' \
-	    FUZZ_LIBS='$(LIBGIT2_LIBS) $(JANSSON_LIBS) $(CRYPTO_LIBS)' \
+	    FUZZ_SECONDS='$(FUZZ_SECONDS)' FUZZ_CPPFLAGS='$(LIBGIT2_CFLAGS) $(CURL_CFLAGS) $(JANSSON_CFLAGS) $(CRYPTO_CFLAGS)' \
+	    FUZZ_LIBS='$(LIBGIT2_LIBS) $(CURL_LIBS) $(JANSSON_LIBS) $(CRYPTO_LIBS)' \
 	    bash $(top_srcdir)/tests/fuzz/run-fuzz.sh $(FUZZ_TARGETS)
 
 # The instrumented build, the fuzzers' working corpora and the memcheck logs.
@@ -16,3 +16,14 @@ clean-local: clean-fuzz-bench
 clean-fuzz-bench:
 	rm -rf tests/fuzz/work tests/bench/valgrind-logs
 .PHONY: clean-fuzz-bench
+
+# The forge decoders' fuzz targets, run as regression tests over their
+# corpora like the layers' own (libFuzzer build: tests/fuzz/standalone.c).
+check_PROGRAMS += tests/fuzz/fuzz_github_json
+tests_fuzz_fuzz_github_json_SOURCES = tests/fuzz/fuzz_github_json.c tests/fuzz/standalone.c \
+	tests/fuzz/check_pr.h
+tests_fuzz_fuzz_github_json_CPPFLAGS = $(AM_CPPFLAGS) $(JANSSON_CFLAGS) \
+	-DFUZZ_DIRS='"tests/fuzz/corpus/github_json"'
+tests_fuzz_fuzz_github_json_LDADD = $(GTH_FORGE_TEST_LIBS)
+TESTS += tests/fuzz/fuzz_github_json
+EXTRA_DIST += tests/fuzz/corpus/github_json

@@ -15,10 +15,10 @@ top=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 bld=${top_builddir:-$(pwd)}
 secs=${FUZZ_SECONDS:-30}
 cc=${FUZZ_CC:-clang}
-libs=${FUZZ_LIBS:--lgit2 -ljansson -lcrypto}
+libs=${FUZZ_LIBS:--lgit2 -lcurl -ljansson -lcrypto}
 work=${FUZZ_WORK:-$bld/tests/fuzz/work}
 # The layers a fuzz target may reach, upper first (the link order).
-layers="decide sign config model base"
+layers="policy decide forge sign config model base"
 flags="-g -O1 -D_GNU_SOURCE -I$top/include -I$top/tests -I$bld ${FUZZ_CPPFLAGS:-}"
 
 install_hint() {
@@ -66,7 +66,8 @@ fi
 # in the layer's local.mk), else its own corpus.
 seed_dirs() {
 	local dirs
-	dirs=$(grep -h "FUZZ_DIRS=.*tests/fuzz/corpus/$1\"" "$top"/src/*/local.mk 2>/dev/null |
+	dirs=$(grep -h "FUZZ_DIRS=.*tests/fuzz/corpus/$1\"" "$top"/src/*/local.mk \
+		"$top"/tests/fuzz/local.mk 2>/dev/null |
 		sed -n "s/.*FUZZ_DIRS='\"\([^\"]*\)\"'.*/\1/p" | head -1)
 	echo "${dirs:-tests/fuzz/corpus/$1}" | tr ':' ' '
 }
