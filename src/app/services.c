@@ -223,7 +223,11 @@ diff_from_git(struct gth_app *app, struct gth_forge *f, const struct gth_pr *pr,
 		if (r != 0) {
 			/* A broken repo policy cannot lower anything: note it and go on. */
 			gth_warn("%s", gth_err_text(&ferr, r));
-			snprintf(out->note, sizeof(out->note), "repository policy ignored: %s",
+			size_t used = strlen(out->note);
+
+			/* Appended: a stale-mirror note already there must stay visible. */
+			snprintf(out->note + used, sizeof(out->note) - used,
+			    "%srepository policy ignored: %s", used > 0 ? "; " : "",
 			    gth_err_text(&ferr, r));
 			r = 0;
 		}
@@ -327,7 +331,7 @@ fill_decision(struct gth_decision *d, const struct gth_pr *pr, const struct gth_
 	d->repo = xstrdup(pr->repo);
 	d->number = pr->number;
 	d->head = xstrdup(req->head_read);
-	d->base = xstrdup(pr->base_sha != NULL ? pr->base_sha : "");
+	d->base = xstrdup(pr->base_sha);
 	d->verdict = req->verdict;
 	d->reason = xstrdup(req->reason);
 	d->risk = xstrdup(gth_risk_name(a->risk));
@@ -417,6 +421,17 @@ gth_svc_decide(struct gth_app *app, struct gth_forge *f, const struct gth_pr *pr
 		r = gth_err_set(err, -GTH_E_STALE, "the head moved from %.12s to %.12s since you "
 		    "opened %s#%ld: reopen it to review what changed", req->head_read,
 		    now->head_sha != NULL ? now->head_sha : "?", pr->repo, pr->number);
+		goto out;
+	}
+	/* A PR retargeted to another branch shows another diff: also a moved PR. */
+	if (pr->base_ref != NULL && now->base_ref != NULL && strcmp(pr->base_ref, now->base_ref) != 0) {
+		r = gth_err_set(err, -GTH_E_STALE, "%s#%ld now targets %s, not %s: reopen it to review "
+		    "the new diff", pr->repo, pr->number, now->base_ref, pr->base_ref);
+		goto out;
+	}
+	if (pr->base_sha == NULL) {
+		r = gth_err_set(err, -GTH_E_INVAL, "%s#%ld: the forge gave no base commit", pr->repo,
+		    pr->number);
 		goto out;
 	}
 	if (req->verdict == GTH_VERDICT_APPROVE &&
