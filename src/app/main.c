@@ -110,6 +110,10 @@ main(int argc, char **argv)
 			opts.config_path = argv[++i];
 		} else if (strncmp(a, "--config=", 9) == 0) {
 			opts.config_path = a + 9;
+		} else if (strcmp(a, "-c") == 0 || strcmp(a, "--config") == 0) {
+			fprintf(stderr, "gatehouse: %s needs a value (%s)\n", a,
+			    a[1] == 'c' ? "KEY=VALUE" : "FILE");
+			goto out;
 		} else {
 			fprintf(stderr, "gatehouse: unknown option %s\n", a);
 			gth_cli_usage(stderr, NULL);
@@ -121,7 +125,16 @@ main(int argc, char **argv)
 		goto out;
 	}
 	if (strcmp(argv[i], "help") == 0) {
-		gth_cli_usage(stdout, i + 1 < argc ? argv[i + 1] : NULL);
+		const char *topic = i + 1 < argc ? argv[i + 1] : NULL;
+
+		for (k = 0; topic != NULL && k < sizeof(commands) / sizeof(commands[0]); k++)
+			if (strcmp(topic, commands[k].name) == 0)
+				break;
+		if (topic != NULL && k == sizeof(commands) / sizeof(commands[0])) {
+			fprintf(stderr, "gatehouse: no command '%s'; see gatehouse --help\n", topic);
+			goto out;
+		}
+		gth_cli_usage(stdout, topic);
 		rc = GTH_EXIT_OK;
 		goto out;
 	}
