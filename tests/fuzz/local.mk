@@ -27,3 +27,16 @@ tests_fuzz_fuzz_github_json_CPPFLAGS = $(AM_CPPFLAGS) $(JANSSON_CFLAGS) \
 tests_fuzz_fuzz_github_json_LDADD = $(GTH_FORGE_TEST_LIBS)
 TESTS += tests/fuzz/fuzz_github_json
 EXTRA_DIST += tests/fuzz/corpus/github_json
+check_PROGRAMS += tests/fuzz/fuzz_gitea_json tests/fuzz/fuzz_gitlab_json
+tests_fuzz_fuzz_gitea_json_SOURCES = tests/fuzz/fuzz_gitea_json.c tests/fuzz/standalone.c \
+	tests/fuzz/check_pr.h
+tests_fuzz_fuzz_gitea_json_CPPFLAGS = $(AM_CPPFLAGS) $(JANSSON_CFLAGS) \
+	-DFUZZ_DIRS='"tests/fuzz/corpus/gitea_json"'
+tests_fuzz_fuzz_gitea_json_LDADD = $(GTH_FORGE_TEST_LIBS)
+tests_fuzz_fuzz_gitlab_json_SOURCES = tests/fuzz/fuzz_gitlab_json.c tests/fuzz/standalone.c \
+	tests/fuzz/check_pr.h
+tests_fuzz_fuzz_gitlab_json_CPPFLAGS = $(AM_CPPFLAGS) $(JANSSON_CFLAGS) \
+	-DFUZZ_DIRS='"tests/fuzz/corpus/gitlab_json"'
+tests_fuzz_fuzz_gitlab_json_LDADD = $(GTH_FORGE_TEST_LIBS)
+TESTS += tests/fuzz/fuzz_gitea_json tests/fuzz/fuzz_gitlab_json
+EXTRA_DIST += tests/fuzz/corpus/gitea_json tests/fuzz/corpus/gitlab_json
