@@ -5,7 +5,7 @@
 FUZZ_SECONDS = 30
 EXTRA_DIST += tests/fuzz/run-fuzz.sh
 
-fuzz: config.h src/forge/github_queue.inc
+fuzz: config.h src/forge/github_queue.inc src/policy/default_policy.c
 	top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
 	    FUZZ_SECONDS='$(FUZZ_SECONDS)' FUZZ_CPPFLAGS='$(LIBGIT2_CFLAGS) $(CURL_CFLAGS) $(JANSSON_CFLAGS) $(CRYPTO_CFLAGS)' \
 	    FUZZ_LIBS='$(LIBGIT2_LIBS) $(CURL_LIBS) $(JANSSON_LIBS) $(CRYPTO_LIBS)' \
@@ -40,3 +40,10 @@ tests_fuzz_fuzz_gitlab_json_CPPFLAGS = $(AM_CPPFLAGS) $(JANSSON_CFLAGS) \
 tests_fuzz_fuzz_gitlab_json_LDADD = $(GTH_FORGE_TEST_LIBS)
 TESTS += tests/fuzz/fuzz_gitea_json tests/fuzz/fuzz_gitlab_json
 EXTRA_DIST += tests/fuzz/corpus/gitea_json tests/fuzz/corpus/gitlab_json
+check_PROGRAMS += tests/fuzz/fuzz_policy
+tests_fuzz_fuzz_policy_SOURCES = tests/fuzz/fuzz_policy.c tests/fuzz/standalone.c \
+	tests/fuzz/check_pr.h
+tests_fuzz_fuzz_policy_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_DIRS='"tests/fuzz/corpus/policy"'
+tests_fuzz_fuzz_policy_LDADD = $(POLICY_TEST_LIBS)
+TESTS += tests/fuzz/fuzz_policy
+EXTRA_DIST += tests/fuzz/corpus/policy

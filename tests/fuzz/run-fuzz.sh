@@ -45,7 +45,14 @@ for layer in $layers; do
 	rm -f "$work/obj/$layer"/*.o "$work/lib$layer.a"
 done
 # shellcheck disable=SC2086
-if ! for layer in $layers; do for c in "$top/src/$layer"/*.c; do echo "$layer $c"; done; done |
+# (plus the sources a layer generates in an out-of-tree build directory,
+# e.g. src/policy/default_policy.c).
+if ! for layer in $layers; do
+	for c in "$top/src/$layer"/*.c; do echo "$layer $c"; done
+	[ "$bld" -ef "$top" ] || for c in "$bld/src/$layer"/*.c; do
+		if [ -f "$c" ]; then echo "$layer $c"; fi
+	done
+done |
 	xargs -P "$(nproc 2>/dev/null || echo 2)" -n 2 sh -c \
 		'o='"$work"'/obj/$0/$(basename "$1" .c).o; '"$cc"' '"$flags"' -fsanitize=fuzzer-no-link,address,undefined -c "$1" -o "$o"'
 then
