@@ -47,3 +47,9 @@ tests_fuzz_fuzz_policy_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_DIRS='"tests/fuzz/corpus
 tests_fuzz_fuzz_policy_LDADD = $(POLICY_TEST_LIBS)
 TESTS += tests/fuzz/fuzz_policy
 EXTRA_DIST += tests/fuzz/corpus/policy
+check_PROGRAMS += tests/fuzz/fuzz_patch
+tests_fuzz_fuzz_patch_SOURCES = tests/fuzz/fuzz_patch.c tests/fuzz/standalone.c
+tests_fuzz_fuzz_patch_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_DIRS='"tests/fuzz/corpus/patch"'
+tests_fuzz_fuzz_patch_LDADD = src/model/libgthmodel.a src/base/libgthbase.a
+TESTS += tests/fuzz/fuzz_patch
+EXTRA_DIST += tests/fuzz/corpus/patch
