@@ -31,6 +31,34 @@ on_waiting(void *arg)
 	    "your security key)...\n");
 }
 
+/* Several keys and none configured: ask on the terminal, as ssh-keygen would. */
+static int
+ask_key(void *arg, const char *const *fps, const char *const *comments, size_t n, size_t *index)
+{
+	char line[32];
+	long pick;
+	size_t i;
+
+	(void)arg;
+	if (!isatty(STDIN_FILENO))
+		return -1;
+	fprintf(stderr, "gatehouse: the ssh-agent holds %zu keys; sign with which?\n", n);
+	for (i = 0; i < n; i++) {
+		char *c = gth_sanitize_str(comments[i], strlen(comments[i]), 0, NULL);
+
+		fprintf(stderr, "  %zu  %s  %s\n", i + 1, fps[i], c);
+		free(c);
+	}
+	fprintf(stderr, "key [1-%zu] (set sign.key to skip this question): ", n);
+	if (fgets(line, sizeof(line), stdin) == NULL)
+		return -1;
+	line[strcspn(line, "\n")] = '\0';
+	if (gth_parse_long(line, 1, (long)n, &pick) != 0)
+		return -1;
+	*index = (size_t)pick - 1;
+	return 0;
+}
+
 int
 gth_cli_decide(const struct gth_app_opts *opts, int argc, char **argv)
 {
@@ -59,6 +87,7 @@ gth_cli_decide(const struct gth_app_opts *opts, int argc, char **argv)
 
 	memset(&req, 0, sizeof(req));
 	memset(&prep, 0, sizeof(prep));
+	req.choose_key = ask_key;
 	while ((c = getopt_long(argc, argv, "arem:o:H:f:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'a':

@@ -359,8 +359,9 @@ fill_decision(struct gth_decision *d, const struct gth_pr *pr, const struct gth_
  * fingerprint, so this comes before the record is encoded.
  */
 static int
-pick_key(struct gth_app *app, struct gth_agent **agent, struct gth_agent_identities *ids,
-	size_t *idx, char fp[GTH_SSHKEY_FP_MAX], struct gth_err *err)
+pick_key(struct gth_app *app, const struct gth_decision_request *req, struct gth_agent **agent,
+	struct gth_agent_identities *ids, size_t *idx, char fp[GTH_SSHKEY_FP_MAX],
+	struct gth_err *err)
 {
 	int r;
 
@@ -370,6 +371,23 @@ pick_key(struct gth_app *app, struct gth_agent **agent, struct gth_agent_identit
 		return r;
 	r = gth_sign_choose_key(ids, app_sign_key(app), app_git_signingkey(app),
 	    app_git_gpg_format(app), idx, err);
+	if (r == -GTH_E_CONFLICT && req->choose_key != NULL) {
+		const char **fps = xcalloc(ids->n, sizeof(*fps));
+		const char **comments = xcalloc(ids->n, sizeof(*comments));
+		size_t i;
+
+		for (i = 0; i < ids->n; i++) {
+			fps[i] = ids->v[i].fp;
+			comments[i] = ids->v[i].comment != NULL ? ids->v[i].comment : "";
+		}
+		if (req->choose_key(req->choose_arg, fps, comments, ids->n, idx) == 0 &&
+		    *idx < ids->n) {
+			gth_err_clear(err);
+			r = 0;
+		}
+		free(fps);
+		free(comments);
+	}
 	if (r == -GTH_E_CONFLICT) {
 		struct gth_buf fps = GTH_BUF_INIT;
 		size_t i;
@@ -449,7 +467,7 @@ gth_svc_decide(struct gth_app *app, struct gth_forge *f, const struct gth_pr *pr
 	}
 	/* The hash of the policy this PR was judged under, repository rules included. */
 	gth_strlcpy(hash, assess->policy_hash, sizeof(hash));
-	if ((r = pick_key(app, &agent, &ids, &idx, fp, err)) != 0)
+	if ((r = pick_key(app, req, &agent, &ids, &idx, fp, err)) != 0)
 		goto out;
 	fill_decision(d, pr, assess, req, app->hosts[gth_app_forge_index(app, f)], login, fp, hash);
 	if ((r = gth_record_encode(d, &record, &record_len, err)) != 0)

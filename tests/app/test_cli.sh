@@ -117,6 +117,25 @@ curl -fsS -X POST -H 'Content-Type: application/json' "$FORGE_URL/_admin/pr" \
 gh decide "$low" --reject -m "second look" --head 0000000000000000000000000000000000000000 >/dev/null 2>"$E2E_TMP/err"; rc=$?
 [ $rc -eq 6 ] && grep -q 'head moved' "$E2E_TMP/err"; e2e_ok $? "a decision on a head that moved is refused (exit $rc)"
 
+# Two keys in the agent and none configured: a script is told which keys there
+# are; a reviewer at a terminal is asked.
+ssh-keygen -q -t ed25519 -N '' -C second@gatehouse-e2e -f "$E2E_TMP/id_second"
+ssh-add -q "$E2E_TMP/id_second" 2>/dev/null
+alt=$E2E_TMP/nokey.config
+sed '/^[[:space:]]*key = /d' "$XDG_CONFIG_HOME/gatehouse/config" >"$alt"
+fp2=$(ssh-keygen -lf "$E2E_TMP/id_second.pub" | cut -d' ' -f2)
+gh --config "$alt" decide acme/web-console#204 --reject -m "Wrong scope." </dev/null >/dev/null 2>"$E2E_TMP/err"; rc=$?
+[ $rc -eq 7 ] && grep -q "$fp2" "$E2E_TMP/err"; e2e_ok $? "without a terminal, several keys stop the decision and name them (exit $rc)"
+tui_start 120 30 --config "$alt" decide acme/web-console#204 --reject -m Out-of-scope
+tui_wait "sign with which" 20; e2e_ok $? "at a terminal, gatehouse asks which key to sign with"
+n2=$(tui_screen | grep -F "$fp2" | awk '{print $1}')
+tui_type "$n2"
+tui_keys Enter
+tui_wait "[exit 0]" 30; e2e_ok $? "the picked key signs and the decision is posted"
+tui_stop
+gh verify acme/web-console#204 --allowed-signers <(printf 'reviewer %s\n' "$(cat "$E2E_TMP/id_second.pub")") 2>/dev/null | grep -q "good .*$fp2"
+e2e_ok $? "the posted decision verifies as signed by the picked key"
+
 out=$(gh sync); e2e_ok $? "sync exits 0 with nothing pending"
 out=$(gh log --verify); e2e_ok $? "the audit log verifies: $out"
 gh log | grep -q '"event"'; e2e_ok $? "log prints the audit entries"

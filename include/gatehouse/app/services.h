@@ -111,6 +111,15 @@ struct gth_decision_request {
 	const char *reason;
 	const char *override;		/* typed override of failing/missing gates, or NULL */
 	const char *head_read;		/* the head SHA the reviewer read */
+	/*
+	 * Asked when the agent holds several keys and none is configured: set
+	 * *index to the reviewer's pick among n keys (fingerprints fps[i],
+	 * comments untrusted) and return 0, or non-zero to give up.  NULL: the
+	 * decision stops with a message naming the keys.
+	 */
+	int (*choose_key)(void *arg, const char *const *fps, const char *const *comments,
+		size_t n, size_t *index);
+	void *choose_arg;
 };
 
 /* How far a decision got. */
