@@ -9,7 +9,14 @@ EXTRA_DIST += tests/check-layering.sh tests/check-banned.sh
 # The test forge's own tests, and its responses checked through Prism against
 # GitHub's OpenAPI description (skips without Node >= 20 and npm ci).
 TESTS += tests/fakeforge/test_fakeforge.py tests/contract/test_fakeforge_contract.sh
-EXTRA_DIST += tests/tap.h tests/fakeforge tests/fixtures tests/e2e tests/fuzz/corpus \
+# tests/e2e and tests/fakeforge also exist in a build tree (test logs), and
+# automake copies a listed directory from the build tree when it is there:
+# list their files one by one.
+EXTRA_DIST += tests/fakeforge/README.md tests/fakeforge/fakeforge.py \
+	tests/fakeforge/genscenario.py tests/fakeforge/github-subset.graphql \
+	tests/fakeforge/gql.py tests/fakeforge/mkschema.py tests/fakeforge/test_fakeforge.py \
+	tests/fakeforge/dialects tests/fakeforge/queries
+EXTRA_DIST += tests/tap.h tests/fixtures tests/fuzz/corpus \
 	tests/policy/fixtures \
 	tests/contract/package.json tests/contract/package-lock.json tests/contract/lib.sh \
 	tests/contract/prism.sh tests/contract/validate-graphql.mjs \
