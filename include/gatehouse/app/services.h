@@ -4,8 +4,9 @@
  * recording and delivering a decision.
  *
  * Each service is a plain synchronous function.  The command line calls them
- * directly; the console calls them from worker lanes (app/worker.h), one lane
- * per forge, so one forge's requests never interleave.  None of them touches
+ * directly; the console calls them from one worker lane (app/worker.h), so a
+ * forge's requests never interleave and the app's state is touched by one
+ * worker thread at a time.  None of them touches
  * the terminal.  Every one takes an optional cancel flag.
  */
 #ifndef GATEHOUSE_APP_SERVICES_H
