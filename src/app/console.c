@@ -31,6 +31,7 @@
 #include "gatehouse/config/config.h"
 #include "gatehouse/decide/draft.h"
 #include "gatehouse/decide/outbox.h"
+#include "gatehouse/decide/viewed.h"
 #include "gatehouse/forge/forge.h"
 #include "gatehouse/git/diff.h"
 #include "gatehouse/term/term.h"
@@ -339,6 +340,59 @@ restore_draft(struct console *c)
 	free(text);
 }
 
+/* The blob that identifies a file's content at the head ("" when unknown). */
+static const char *
+file_blob(const struct gth_diff_file *f)
+{
+	return f->status == GTH_DIFF_DELETED ? f->old_oid : f->new_oid;
+}
+
+/*
+ * Marks made on this head, or on an earlier one where the file had the same
+ * blob, come back; a push that changed a file drops its mark.
+ */
+static void
+restore_viewed(struct console *c)
+{
+	const struct gth_pr *pr = c->open.pr;
+	const struct gth_diff *d = c->prep.diff;
+	struct gth_viewed v;
+	struct gth_err err;
+	int r;
+
+	if (d == NULL)
+		return;
+	gth_err_clear(&err);
+	/* A damaged file still gives the marks read before the damage. */
+	if ((r = gth_viewed_load(c->app->state_dir, pr->forge, pr->repo, pr->number, &v,
+	    &err)) != 0)
+		gth_warn("viewed marks of %s#%ld: %s", pr->repo, pr->number, gth_err_text(&err, r));
+	for (size_t f = 0; f < d->n_files; f++)
+		if (gth_viewed_holds(&v, d->files[f].new_path, d->head_sha, file_blob(&d->files[f])))
+			gth_ui_set_viewed(c->ui, d->files[f].new_path, true);
+	gth_viewed_release(&v);
+}
+
+static void
+mark_viewed(struct console *c, const struct gth_cmd *cmd)
+{
+	const struct gth_pr *pr = c->open.pr;
+	const struct gth_diff *d = c->prep.diff;
+	const struct gth_diff_file *f;
+	struct gth_err err;
+	int r;
+
+	if (pr == NULL || d == NULL || cmd->file_index >= d->n_files)
+		return;
+	f = &d->files[cmd->file_index];
+	gth_err_clear(&err);
+	r = gth_viewed_set(c->app->state_dir, pr->forge, pr->repo, pr->number, f->new_path,
+	    d->head_sha, file_blob(f), cmd->flag, &err);
+	if (r != 0)
+		gth_ui_message(c->ui, GTH_MSG_WARN, "the viewed mark is not saved: %s",
+		    gth_err_text(&err, r));
+}
+
 static void
 prepare_done(struct gth_job *job)
 {
@@ -371,6 +425,7 @@ prepare_done(struct gth_job *job)
 		gth_ui_message(c->ui, c->prep.stale || c->prep.partial ? GTH_MSG_WARN : GTH_MSG_INFO,
 		    "%s", c->prep.note);
 	restore_draft(c);
+	restore_viewed(c);
 	work_free(w);
 }
 
@@ -695,6 +750,7 @@ handle(struct console *c, struct gth_cmd *cmd)
 		gth_term_invalidate();
 		break;
 	case GTH_CMD_MARK_VIEWED:
+		mark_viewed(c, cmd);
 		break;
 	}
 	gth_cmd_release(cmd);

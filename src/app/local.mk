@@ -21,5 +21,5 @@ TESTS += tests/app/test_cli.sh tests/app/test_delivery_faults.sh
 EXTRA_DIST += tests/app/test_cli.sh tests/app/test_delivery_faults.sh
 
 # End to end: the real binary in tmux on the demo forge.
-TESTS += tests/e2e/test_console.sh
-EXTRA_DIST += tests/e2e/test_console.sh
+TESTS += tests/e2e/test_console.sh tests/e2e/test_console_session.sh
+EXTRA_DIST += tests/e2e/test_console.sh tests/e2e/test_console_session.sh

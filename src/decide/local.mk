@@ -9,13 +9,15 @@ src_decide_libgthdecide_a_SOURCES = \
 	src/decide/outbox.c \
 	src/decide/jsondump.h \
 	src/decide/record.c \
-	src/decide/verify.c
+	src/decide/verify.c \
+	src/decide/viewed.c
 
 GTH_DECIDE_TEST_LIBS = src/decide/libgthdecide.a src/sign/libgthsign.a \
 	src/model/libgthmodel.a src/base/libgthbase.a $(JANSSON_LIBS) $(CRYPTO_LIBS)
 
 check_PROGRAMS += tests/decide/test_record tests/decide/test_body tests/decide/test_outbox \
-	tests/decide/test_audit tests/decide/test_draft tests/decide/outbox_driver
+	tests/decide/test_audit tests/decide/test_draft tests/decide/test_viewed \
+	tests/decide/outbox_driver
 tests_decide_test_record_SOURCES = tests/decide/test_record.c
 tests_decide_test_record_LDADD = tests/libtap.a $(GTH_DECIDE_TEST_LIBS)
 tests_decide_test_body_SOURCES = tests/decide/test_body.c tests/decide/fixture.c \
@@ -28,11 +30,14 @@ tests_decide_test_audit_SOURCES = tests/decide/test_audit.c
 tests_decide_test_audit_LDADD = tests/libtap.a $(GTH_DECIDE_TEST_LIBS)
 tests_decide_test_draft_SOURCES = tests/decide/test_draft.c
 tests_decide_test_draft_LDADD = tests/libtap.a $(GTH_DECIDE_TEST_LIBS)
+tests_decide_test_viewed_SOURCES = tests/decide/test_viewed.c
+tests_decide_test_viewed_LDADD = tests/libtap.a $(GTH_DECIDE_TEST_LIBS)
 tests_decide_outbox_driver_SOURCES = tests/decide/outbox_driver.c tests/decide/fixture.c \
 	tests/decide/fixture.h
 tests_decide_outbox_driver_LDADD = $(GTH_DECIDE_TEST_LIBS)
 TESTS += tests/decide/test_record tests/decide/test_body tests/decide/test_outbox \
-	tests/decide/test_audit tests/decide/test_draft tests/decide/test_killloop.sh
+	tests/decide/test_audit tests/decide/test_draft tests/decide/test_viewed \
+	tests/decide/test_killloop.sh
 EXTRA_DIST += tests/decide/test_killloop.sh
 
 # Fault injection on a decision's path to the outbox: allocation failure, full and read-only

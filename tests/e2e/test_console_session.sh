@@ -1,0 +1,69 @@
+#!/bin/bash
+# The console across sessions and around the edges of a review: viewed marks
+# survive a restart and lapse for files a new push changed.
+. "${top_srcdir:-.}/tests/e2e/lib.sh"
+e2e_init demo
+
+pr=acme/payments-api#101
+
+open_pr() {	# open_pr REF: open a PR from the command line and wait for its diff
+	tui_keys :
+	tui_type "open $1"
+	tui_keys Enter
+	tui_wait "Risk" 20 && tui_wait "@@" 20
+}
+
+files_tab() {	# the PR's file list, as the Files tab shows it
+	tui_keys 2
+	sleep 0.5
+	tui_screen
+	tui_keys 1
+}
+
+quit_console() {
+	tui_keys q
+	sleep 0.3
+	tui_keys Q
+	tui_wait "[exit" 10
+	tui_stop
+}
+
+# ---- viewed marks persist ------------------------------------------------
+tui_start 80 24
+tui_wait "acme/" 20
+open_pr "$pr"; e2e_ok $? "$pr opens with its diff"
+tui_keys v
+sleep 0.3
+tui_keys '}'
+sleep 0.3
+tui_keys v
+sleep 0.3
+scr=$(files_tab)
+echo "$scr" | grep -q '✔ M .*payments/refunds.py' && echo "$scr" | grep -q '✔ M .*tests/test_refunds.py'
+e2e_ok $? "both files are marked viewed" || echo "$scr" | e2e_diag
+quit_console
+
+tui_start 80 24
+tui_wait "acme/" 20
+open_pr "$pr"
+scr=$(files_tab)
+echo "$scr" | grep -q '✔ M .*payments/refunds.py' && echo "$scr" | grep -q '✔ M .*tests/test_refunds.py'
+e2e_ok $? "after a restart both viewed marks are back" || echo "$scr" | e2e_diag
+quit_console
+
+# The agent pushes a new head that changes the test file only.
+curl -fsS -X POST -H 'Content-Type: application/json' "$FORGE_URL/_admin/pr" \
+	-d '{"repo":"acme/payments-api","number":101,"push":{"message":"More tests","files":{"tests/test_refunds.py":"def test_more():\n    assert 1 + 1 == 2\n"}}}' \
+	>/dev/null
+e2e_ok $? "the agent pushes a new head changing tests/test_refunds.py"
+tui_start 80 24
+tui_wait "acme/" 20
+open_pr "$pr"
+scr=$(files_tab)
+echo "$scr" | grep -q '✔ M .*payments/refunds.py'
+e2e_ok $? "on the new head the unchanged file keeps its viewed mark" || echo "$scr" | e2e_diag
+echo "$scr" | grep -q 'tests/test_refunds.py' && ! echo "$scr" | grep -q '✔ M .*tests/test_refunds.py'
+e2e_ok $? "on the new head the changed file's mark is gone" || echo "$scr" | e2e_diag
+quit_console
+
+e2e_finish
