@@ -797,6 +797,7 @@ setup_ui(struct console *c, struct gth_theme *theme, struct gth_keymap *km,
 	uo.templates = *tpl;
 	uo.n_templates = *n_tpl;
 	uo.ascii = c->app->cfg->ascii;
+	uo.tabs = c->app->cfg->tabs;
 	uo.policy = c->app->policy;
 	c->ui = gth_ui_new(&uo);
 out:

@@ -339,8 +339,10 @@ load_entry(struct gth_config *c, const struct gth_cfg_entry *e, struct gth_err *
 			return gth_cfg_entry_bool(e, &c->ascii, err);
 		if (strcmp(k, "mouse") == 0)
 			return gth_cfg_entry_bool(e, &c->mouse, err);
+		if (strcmp(k, "tabs") == 0)
+			return gth_cfg_entry_bool(e, &c->tabs, err);
 		if (strcmp(k, "theme") != 0)
-			return unknown_key(e, "theme, ascii, mouse", err);
+			return unknown_key(e, "theme, ascii, tabs, mouse", err);
 		if ((r = gth_cfg_entry_need(e, err)) < 0)
 			return r;
 		if (!valid_theme_name(e->value))

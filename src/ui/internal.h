@@ -93,6 +93,7 @@ struct gth_ui {
 	void *now_arg;
 	const struct gth_policy *policy;
 	int rows, cols;
+	bool tabs;			/* panels as tabs on a wide screen too (the session's choice) */
 
 	enum view view;
 	bool help;
@@ -140,6 +141,10 @@ const char *ui_glyph(const struct gth_ui *ui, enum glyph g);
 
 time_t ui_now(const struct gth_ui *ui);
 #define ui_msg gth_ui_message
+
+/* From this width the PR view puts its panels beside the diff (unless ui->tabs). */
+#define UI_WIDE_COLS	140
+
 int ui_risk_role(enum gth_risk r);
 int ui_gate_role(enum gth_gate_state s);
 const char *ui_gate_glyph(const struct gth_ui *ui, enum gth_gate_state s);

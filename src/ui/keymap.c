@@ -73,6 +73,7 @@ const char gth_keymap_default_text[] =
 	"\tbind = v toggle-viewed\n"
 	"\tbind = W toggle-whitespace\n"
 	"\tbind = + expand-context\n"
+	"\tbind = z toggle-tabs\n"
 	"\tbind = h scroll-left\n"
 	"\tbind = <Left> scroll-left\n"
 	"\tbind = l scroll-right\n"

@@ -21,7 +21,6 @@
 
 #define PAIR_SCAN_MAX	256	/* lines looked at to pair a -/+ line for intraline highlights */
 #define INTRALINE_MAX	16
-#define WIDE_COLS	140
 
 int ui_copy(struct gth_ui *ui, const struct gth_queue_item *it, bool sha, struct gth_cmd *cmd);
 
@@ -647,6 +646,18 @@ pr_action(struct gth_ui *ui, enum gth_action a, struct gth_cmd *cmd)
 		cmd->item = p->it;
 		cmd->file_index = p->focus == PANEL_FILES ? p->file_cur : p->cur.f;
 		return 1;
+	case GTH_ACTION_TOGGLE_TABS:
+		/* Over a slow link the side panels cost: a terminal can scroll only
+		 * full-width rows (tmux and most emulators lack left/right margins),
+		 * so beside panels every line scrolled repaints the diff pane. */
+		if (ui->cols < UI_WIDE_COLS) {
+			ui_msg(ui, GTH_MSG_INFO, "panels are tabs below %d columns", UI_WIDE_COLS);
+			return 0;
+		}
+		ui->tabs = !ui->tabs;
+		ui_msg(ui, GTH_MSG_INFO, ui->tabs ? "panels as tabs, the diff full width" :
+			"panels beside the diff");
+		return 0;
 	case GTH_ACTION_SCROLL_LEFT:
 		p->hscroll = p->hscroll >= 8 ? p->hscroll - 8 : 0;
 		return 0;
@@ -1817,7 +1828,7 @@ pr_render(struct gth_ui *ui, struct gth_screen *scr, int top, int height)
 	draw_title(ui, scr, y++);
 	y += draw_banners(ui, scr, y);
 	h = top + height - y;
-	if (scr->cols < WIDE_COLS) {
+	if (scr->cols < UI_WIDE_COLS || ui->tabs) {
 		draw_tabs(ui, scr, y++);
 		h--;
 		if (h > 0)

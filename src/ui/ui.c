@@ -207,6 +207,7 @@ gth_ui_new(const struct gth_ui_options *o)
 	if (o != NULL)
 		copy_templates(ui, o->templates, o->n_templates);
 	ui->ascii = o != NULL && o->ascii;
+	ui->tabs = o != NULL && o->tabs;
 	ui->now = o != NULL ? o->now : NULL;
 	ui->now_arg = o != NULL ? o->now_arg : NULL;
 	ui->policy = o != NULL ? o->policy : NULL;
@@ -1058,7 +1059,10 @@ message_render(struct gth_ui *ui, struct gth_screen *scr, int y)
 			"<Enter> open  a approve  r reject  e escalate  / search  f filter  ? help",
 			scr->cols);
 	else if (ui->view == VIEW_PR && !ui->help)
-		gth_screen_puts(scr, y, 0, GTH_ROLE_DIM, scr->cols >= WIDE_HINT_COLS ?
+		gth_screen_puts(scr, y, 0, GTH_ROLE_DIM, scr->cols >= UI_WIDE_COLS ?
+			"} file  ] hunk  > annotation  u unviewed  v viewed  <Tab> panel  "
+			"z tabs  a approve  r reject  e escalate  q back  ? help" :
+			scr->cols >= WIDE_HINT_COLS ?
 			"} file  ] hunk  > annotation  u unviewed  v viewed  <Tab> panel  "
 			"a approve  r reject  e escalate  q back  ? help" :
 			"} file ] hunk > note v viewed <Tab> panel a/r/e decide q back ? help",

@@ -137,6 +137,7 @@ static const char full[] =
 	"[ui]\n"
 	"\ttheme = high-contrast\n"
 	"\tascii = yes\n"
+	"\ttabs = true\n"
 	"\tmouse = false\n"
 	"[template \"flaky\"]\n"
 	"\tverdict = reject\n"
@@ -200,6 +201,7 @@ test_full(void)
 	ok(!c->sign_key_from_git, "sign key from our config, not git's");
 	is_str(c->theme, "high-contrast", "theme");
 	ok(c->ascii && !c->mouse, "ascii on, mouse off");
+	ok(c->tabs, "panels as tabs on wide screens");
 	ok(c->audit_syslog, "syslog on");
 	is_str(c->cache_dir, "/srv/gh-cache", "cache-dir");
 	want = xasprintf("%s/state", home);

@@ -500,7 +500,7 @@ set_status(struct gth_ui *ui)
 }
 
 static struct gth_ui *
-new_ui(const struct gth_keymap *km, bool ascii)
+new_ui_tabs(const struct gth_keymap *km, bool ascii, bool tabs)
 {
 	struct gth_ui_options o;
 	struct gth_ui *ui;
@@ -510,11 +510,18 @@ new_ui(const struct gth_keymap *km, bool ascii)
 	o.templates = templates;
 	o.n_templates = sizeof(templates) / sizeof(templates[0]);
 	o.ascii = ascii;
+	o.tabs = tabs;
 	o.now = fixed_now;
 	ui = gth_ui_new(&o);
 	gth_ui_set_queue(ui, &queue);
 	set_status(ui);
 	return ui;
+}
+
+static struct gth_ui *
+new_ui(const struct gth_keymap *km, bool ascii)
+{
+	return new_ui_tabs(km, ascii, false);
 }
 
 /* --- tests --------------------------------------------------------------- */
@@ -596,6 +603,19 @@ test_queue(void)
 }
 
 static void
+test_tabs_option(void)
+{
+	struct gth_ui *ui = new_ui_tabs(NULL, false, true);
+
+	keys(ui, "<Enter>");
+	ok(screen_has(ui, 48, 160, "1 Diff  2 Files(3)") && !screen_has(ui, 48, 160, "3 Risk ─"),
+		"ui.tabs opens PRs with the panels as tabs at 160 columns");
+	keys(ui, "z");
+	ok(screen_has(ui, 48, 160, "3 Risk ─"), "and z puts them beside the diff");
+	gth_ui_free(ui);
+}
+
+static void
 test_pr_view(void)
 {
 	struct gth_ui *ui = new_ui(NULL, false);
@@ -603,7 +623,18 @@ test_pr_view(void)
 	keys(ui, "<Enter>");
 	is_int(last_cmd.kind, GTH_CMD_OPEN_PR, "Enter asks the app to open the PR");
 	golden(ui, "pr-160x48", 48, 160);
+	keys(ui, "z");
+	golden(ui, "pr-160x48-tabs", 48, 160);
+	ok(!screen_has(ui, 48, 160, "3 Risk ─"), "z takes the panels from beside the diff");
+	keys(ui, "3");
+	ok(screen_has(ui, 48, 160, "needs 1 approval"), "and shows each as a tab, full width");
+	keys(ui, "1z");
+	ok(screen_has(ui, 48, 160, "3 Risk ─"), "z again puts them back beside the diff");
+	keys(ui, "1");
 	golden(ui, "pr-80x24-diff", 24, 80);
+	keys(ui, "z");
+	ok(screen_has(ui, 24, 80, "panels are tabs below 140 columns"),
+		"below 140 columns z says why it does nothing");
 	keys(ui, "2");
 	golden(ui, "pr-80x24-files", 24, 80);
 	keys(ui, "3");
@@ -905,6 +936,7 @@ main(void)
 	build_queue();
 	test_queue();
 	test_pr_view();
+	test_tabs_option();
 	test_loading();
 	test_resize();
 	test_prompt();

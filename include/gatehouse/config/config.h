@@ -68,6 +68,7 @@ struct gth_config {
 
 	char *theme;		/* [ui] theme name, or NULL for the built-in default */
 	bool ascii;
+	bool tabs;		/* [ui] tabs: the PR view's panels as tabs on wide screens too */
 	bool mouse;
 	bool audit_syslog;
 

@@ -63,6 +63,7 @@
 	_(TOGGLE_VIEWED, "toggle-viewed", "Mark the current file viewed / not viewed") \
 	_(TOGGLE_WHITESPACE, "toggle-whitespace", "Ignore whitespace changes on / off") \
 	_(EXPAND_CONTEXT, "expand-context", "Show the whole current file as context") \
+	_(TOGGLE_TABS, "toggle-tabs", "Wide screens: panels as tabs, diff full width / side by side") \
 	_(FOCUS_NEXT, "focus-next", "Focus the next panel (or tab when narrow)") \
 	_(FOCUS_PREV, "focus-prev", "Focus the previous panel") \
 	_(FOCUS_DIFF, "focus-diff", "Show / focus the diff") \

@@ -71,6 +71,7 @@ struct gth_ui_options {
 	const struct gth_ui_template *templates;	/* copied */
 	size_t n_templates;
 	bool ascii;				/* no UTF-8 line drawing or glyphs */
+	bool tabs;				/* PR view panels as tabs however wide (z toggles) */
 	time_t (*now)(void *arg);		/* clock for SLA and age; NULL = time() */
 	void *now_arg;
 	const struct gth_policy *policy;	/* borrowed; judges overrides (NULL: any
