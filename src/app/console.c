@@ -605,6 +605,7 @@ static void
 edit_external(struct console *c, const char *text)
 {
 	const char *editor = getenv("VISUAL"), *tmp = getenv("TMPDIR");
+	char *cmdline;
 	char path[512];
 	char buf[16384];
 	FILE *fp;
@@ -626,18 +627,32 @@ edit_external(struct console *c, const char *text)
 	if (text != NULL && write(fd, text, strlen(text)) < 0)
 		gth_warn("writing the draft for the editor: %s", strerror(errno));
 	close(fd);
+	/*
+	 * As git runs it: the value is a shell command ("code -w", "vim -c 'set
+	 * tw=72'"), given the file as "$1".  It is the reviewer's own setting.
+	 */
+	cmdline = xasprintf("%s \"$@\"", editor);
 	gth_term_suspend();
 	pid = fork();
 	if (pid == 0) {
-		/* The editor is the reviewer's own program, run as they configured it. */
-		execlp(editor, editor, path, (char *)NULL);
+		execl("/bin/sh", "sh", "-c", cmdline, editor, path, (char *)NULL);
 		_exit(127);
 	}
+	free(cmdline);
+	status = -1;
 	while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	gth_term_resume();
 	gth_term_invalidate();
-	fp = fopen(path, "r");
+	/* As git does: an editor that failed leaves the reason as it was. */
+	if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		gth_ui_message(c->ui, GTH_MSG_ERROR, "the editor failed (%s %d); the reason is unchanged",
+		    status != -1 && WIFSIGNALED(status) ? "signal" : "exit",
+		    status == -1 ? -1 : WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+		fp = NULL;
+	} else {
+		fp = fopen(path, "r");
+	}
 	if (fp != NULL) {
 		n = fread(buf, 1, sizeof(buf) - 1, fp);
 		buf[n] = '\0';

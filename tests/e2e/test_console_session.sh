@@ -1,6 +1,7 @@
 #!/bin/bash
 # The console across sessions and around the edges of a review: viewed marks
-# survive a restart and lapse for files a new push changed.
+# survive a restart and lapse for files a new push changed; $EDITOR may be a
+# command with arguments, as git allows.
 . "${top_srcdir:-.}/tests/e2e/lib.sh"
 e2e_init demo
 
@@ -65,5 +66,48 @@ e2e_ok $? "on the new head the unchanged file keeps its viewed mark" || echo "$s
 echo "$scr" | grep -q 'tests/test_refunds.py' && ! echo "$scr" | grep -q '✔ M .*tests/test_refunds.py'
 e2e_ok $? "on the new head the changed file's mark is gone" || echo "$scr" | e2e_diag
 quit_console
+
+# ---- $EDITOR with arguments ------------------------------------------------
+# An editor command with options and a quoted argument, run as git runs it.
+cat >"$E2E_TMP/say-editor" <<'SH'
+#!/bin/sh
+# say-editor --say TEXT FILE: write TEXT and how many arguments came into FILE.
+[ "$1" = --say ] || exit 3
+printf '%s (%d arguments)\n' "$2" "$#" >"$3"
+SH
+chmod +x "$E2E_TMP/say-editor"
+unset VISUAL
+export EDITOR="$E2E_TMP/say-editor --say 'Read every hunk twice'"
+tui_start 80 24
+tui_wait "acme/" 20
+open_pr "$pr"
+tui_keys a
+tui_wait "Reason" 5
+tui_keys E
+tui_wait "Read every hunk twice (3 arguments)" 10
+e2e_ok $? "EDITOR=\"say-editor --say 'Read every hunk twice'\" gets its arguments, quotes honoured, and the file" ||
+	tui_screen | e2e_diag
+tui_keys Escape
+sleep 0.3
+quit_console
+
+export EDITOR="$E2E_TMP/say-editor --unknown-option"
+tui_start 80 24
+tui_wait "acme/" 20
+open_pr "$pr"
+tui_keys a
+tui_wait "Reason" 5
+tui_keys i
+tui_type "Typed before the editor"
+tui_keys Escape
+tui_keys E
+tui_wait "editor failed (exit 3); the reason is unchanged" 10
+e2e_ok $? "an editor that exits with an error is reported with its status" || tui_screen | e2e_diag
+tui_screen | grep -q "Typed before the editor"
+e2e_ok $? "and the reason typed before it is kept"
+tui_keys Escape
+sleep 0.3
+quit_console
+unset EDITOR
 
 e2e_finish
