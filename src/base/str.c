@@ -113,6 +113,27 @@ gth_parse_bool(const char *s, bool *out)
 	return -GTH_E_PARSE;
 }
 
+char *
+gth_str_dup_nul_visible(const char *s, size_t len)
+{
+	size_t i, n = 0, nuls = 0;
+	char *out;
+
+	for (i = 0; i < len; i++)
+		nuls += s[i] == '\0';
+	out = xmalloc(len + nuls + 1);
+	for (i = 0; i < len; i++) {
+		if (s[i] == '\0') {
+			out[n++] = '^';
+			out[n++] = '@';
+		} else {
+			out[n++] = s[i];
+		}
+	}
+	out[n] = '\0';
+	return out;
+}
+
 int
 gth_parse_pr_ref(const char *s, char **repo, long *number)
 {

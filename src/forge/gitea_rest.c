@@ -56,7 +56,8 @@ gth_rjson_dup(const json_t *o, const char *key)
 {
 	const json_t *v = json_object_get(o, key);
 
-	return json_is_string(v) ? xstrndup(json_string_value(v), json_string_length(v)) : NULL;
+	return json_is_string(v) ?
+	    gth_str_dup_nul_visible(json_string_value(v), json_string_length(v)) : NULL;
 }
 
 long long

@@ -66,7 +66,8 @@ jdup(const json_t *o, const char *key)
 {
 	const json_t *v = json_object_get(o, key);
 
-	return json_is_string(v) ? xstrndup(json_string_value(v), json_string_length(v)) : NULL;
+	return json_is_string(v) ?
+	    gth_str_dup_nul_visible(json_string_value(v), json_string_length(v)) : NULL;
 }
 
 static long long
@@ -251,10 +252,14 @@ gth_github_task_from_body(const char *body)
 	size_t len;
 	json_t *root;
 
-	/* the rationale parser knows Markdown's fences; this only decodes what it found */
+	/*
+	 * The rationale parser knows Markdown's fences; this only decodes what it found.  A
+	 * template naming a key twice is no template: the reviewer reads the first task_type,
+	 * jansson would keep the last, and the policy must not see what the reviewer did not.
+	 */
 	gth_rationale_parse(body, strlen(body), &r);
 	if (gth_rationale_find_task_json(&r, &text, &len) == 0) {
-		root = json_loadb(text, len, 0, NULL);
+		root = json_loadb(text, len, JSON_REJECT_DUPLICATES, NULL);
 		if (json_is_object(root) && json_is_string(json_object_get(root, "task_type"))) {
 			t = xcalloc(1, sizeof(*t));
 			t->task_type = jdup(root, "task_type");

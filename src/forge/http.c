@@ -824,6 +824,15 @@ xfer_finish(struct gth_http *h, struct xfer *x, CURLcode cc)
 			rc = gth_err_set(x->err, -GTH_E_NET, "TLS/connection setup failed for %s: %s",
 			    path, x->errbuf[0] ? x->errbuf : curl_easy_strerror(cc));
 			break;
+		case CURLE_OUT_OF_MEMORY:
+			/*
+			 * libcurl 7.x answers a header line over its 100 KB cap this way; the same
+			 * answer comes again on a retry, so say what it is and do not retry.
+			 */
+			rc = gth_err_set(x->err, -GTH_E_TOOBIG,
+			    "%s %s: the forge's answer has a header line over 100 KB; refused",
+			    gth_http_method_name(req->method), path);
+			break;
 		default:
 			rc = gth_err_set(x->err, -GTH_E_NET, "%s %s: %s",
 			    gth_http_method_name(req->method), path,

@@ -70,5 +70,12 @@ main(void)
 	ok(gth_strvec_has(&sv, "infra") && !gth_strvec_has(&sv, "inf"), "strvec membership is exact");
 	gth_strvec_clear(&sv);
 	is_int(sv.n, 0, "cleared strvec is empty");
+
+	repo = gth_str_dup_nul_visible("a\0b\0", 4);
+	is_str(repo, "a^@b^@", "embedded NULs become ^@ and the text after them stays");
+	free(repo);
+	repo = gth_str_dup_nul_visible("plain", 5);
+	is_str(repo, "plain", "text without NUL is copied as is");
+	free(repo);
 	return done_testing();
 }

@@ -160,6 +160,11 @@ test_task_block(void)
 	t = gth_github_task_from_body("```json\n{\"task_type\": \"docs\", \n```\n");
 	ok(t == NULL, "a malformed task block gives no template (and no crash)");
 	gth_task_template_free(t);
+	t = gth_github_task_from_body("```json\n{\"task_type\": \"security_critical\", "
+	    "\"task_type\": \"documentation\"}\n```\n");
+	ok(t == NULL, "a task block naming task_type twice gives no template (neither value is "
+	    "trusted)");
+	gth_task_template_free(t);
 }
 
 static void
@@ -403,9 +408,44 @@ test_bodies(void)
 	gth_strvec_clear(&t);
 }
 
+/* The hostile corpus's protocol cases, decoded as the forge layer sees them. */
+#define SHA_A "1111111111111111111111111111111111111111"
+#define SHA_B "2222222222222222222222222222222222222222"
+
+static void
+test_hostile_json(void)
+{
+	static const char nul[] = "{\"number\": 403, \"head\": {\"sha\": \"" SHA_A "\"}, "
+	    "\"title\": \"t\\u0000itle\", \"body\": \"Notes:\\u0000 hidden after a NUL\"}";
+	static const char dup[] = "{\"number\": 403, \"head\": {\"sha\": \"" SHA_A "\", "
+	    "\"sha\": \"" SHA_B "\"}, \"title\": \"t\"}";
+	struct gth_pr *pr = gth_pr_new();
+	struct gth_err err;
+	struct gth_buf deep = GTH_BUF_INIT;
+	int i, rc;
+
+	rc = gth_github_decode_pull(nul, sizeof(nul) - 1, pr, NULL, &err);
+	is_int(rc, 0, "a pull request with NUL bytes in its text decodes");
+	is_str(pr->body, "Notes:^@ hidden after a NUL", "the body keeps what follows a NUL, shown as ^@");
+	is_str(pr->title, "t^@itle", "so does the title");
+	rc = gth_github_decode_pull(dup, sizeof(dup) - 1, pr, NULL, &err);
+	is_int(rc, -GTH_E_PARSE, "a head with two \"sha\" members is refused, not resolved");
+	ok(strstr(err.msg, "duplicate") != NULL, "and the message says why: %s", err.msg);
+	is_str(pr->head_sha, SHA_A, "the PR decoded before keeps its head");
+	for (i = 0; i < 100000; i++)
+		gth_buf_addc(&deep, '[');
+	for (i = 0; i < 100000; i++)
+		gth_buf_addc(&deep, ']');
+	rc = gth_github_decode_pull(deep.data, deep.len, pr, NULL, &err);
+	is_int(rc, -GTH_E_PARSE, "JSON nested 100,000 deep is refused without a crash");
+	gth_buf_release(&deep);
+	gth_pr_free(pr);
+}
+
 int
 main(void)
 {
+	test_hostile_json();
 	test_queue_page();
 	test_task_block();
 	test_graphql_errors();

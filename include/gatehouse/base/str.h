@@ -28,6 +28,13 @@ int gth_parse_bool(const char *s, bool *out);
 /* Split "owner/repo#123" into a newly allocated repo and the number. */
 int gth_parse_pr_ref(const char *s, char **repo, long *number);
 
+/*
+ * A NUL-terminated copy of the len bytes at s in which each NUL byte becomes the caret token
+ * "^@" (as the sanitizer shows the other C0 controls): forge text with an embedded NUL is
+ * neither cut short there nor hides what follows.  Never NULL; the caller frees it.
+ */
+char *gth_str_dup_nul_visible(const char *s, size_t len);
+
 /* A list of owned strings. */
 struct gth_strvec {
 	char **v;
