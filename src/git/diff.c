@@ -8,15 +8,11 @@
  */
 #include "config.h"
 
-#include <dirent.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <git2.h>
@@ -43,6 +39,7 @@ struct diff_priv {
 	git_repository *repo;	/* opened when the first blob is read */
 	git_diff_options dopts;
 	size_t max_bytes;	/* cap on d->arena_len */
+	struct gth_packs *packs;	/* during load_all: blobs read from the packs directly */
 };
 
 static void
@@ -345,17 +342,46 @@ cb_line(const git_diff_delta *dl, const git_diff_hunk *h, const git_diff_line *l
 	return 0;
 }
 
-static int
-lookup_blob(git_repository *repo, const char *hex, git_blob **out, struct gth_err *err)
-{
-	git_oid oid;
+/* One side of a file: bytes from the pack reader or from a libgit2 blob. */
+struct side {
+	const char *data;	/* NULL: this side does not exist */
+	size_t len;
+	git_blob *blob;
+	struct gth_pack_blob *packed;
+};
 
-	*out = NULL;
+static int
+side_read(struct diff_priv *dp, const char *hex, struct side *s, struct gth_err *err)
+{
+	git_repository *repo = NULL;
+	git_oid oid;
+	int rc;
+
+	memset(s, 0, sizeof(*s));
 	if (hex[0] == '\0')
 		return 0;
-	if (git_oid_fromstr(&oid, hex) < 0 || git_blob_lookup(out, repo, &oid) < 0)
+	if (git_oid_fromstr(&oid, hex) < 0)
 		return gth_git_error(err, -GTH_E_GIT, "blob");
+	if (dp->packs != NULL && gth_packs_read(dp->packs, oid.id, &s->packed) == 0) {
+		s->data = gth_pack_blob_data(s->packed, &s->len);
+		return 0;
+	}
+	if ((rc = reader(dp, &repo, err)) < 0)
+		return rc;
+	if (git_blob_lookup(&s->blob, repo, &oid) < 0)
+		return gth_git_error(err, -GTH_E_GIT, "blob");
+	s->len = (size_t)git_blob_rawsize(s->blob);
+	/* An empty blob is still a side: only NULL means "absent" to git_diff_buffers. */
+	s->data = s->len > 0 ? git_blob_rawcontent(s->blob) : "";
 	return 0;
+}
+
+static void
+side_release(struct diff_priv *dp, struct side *s)
+{
+	git_blob_free(s->blob);
+	if (s->packed != NULL)
+		gth_pack_blob_release(dp->packs, s->packed);
 }
 
 /*
@@ -367,25 +393,25 @@ diff_blobs(struct diff_priv *dp, struct gth_diff *out, struct gth_diff_file *f, 
 	struct gth_err *err)
 {
 	git_diff_options opts = dp->dopts;
-	git_repository *repo = NULL;
-	git_blob *a = NULL, *b = NULL;
+	struct side a, b;
 	struct emit e = { out, f, 0 };
 	int64_t big;
 	int rc;
 
-	if ((rc = reader(dp, &repo, err)) < 0 ||
-	    (rc = lookup_blob(repo, f->old_oid, &a, err)) < 0 ||
-	    (rc = lookup_blob(repo, f->new_oid, &b, err)) < 0)
+	memset(&b, 0, sizeof(b));
+	if ((rc = side_read(dp, f->old_oid, &a, err)) < 0 ||
+	    (rc = side_read(dp, f->new_oid, &b, err)) < 0)
 		goto out;
-	f->old_size = a != NULL ? (int64_t)git_blob_rawsize(a) : -1;
-	f->new_size = b != NULL ? (int64_t)git_blob_rawsize(b) : -1;
+	f->old_size = a.data != NULL ? (int64_t)a.len : -1;
+	f->new_size = b.data != NULL ? (int64_t)b.len : -1;
 	if (full) {
 		/* As many lines of context as either side can have. */
-		big = (f->old_size > 0 ? f->old_size : 0) + (f->new_size > 0 ? f->new_size : 0) + 1;
+		big = (int64_t)a.len + (int64_t)b.len + 1;
 		opts.context_lines = big > INT32_MAX ? INT32_MAX : (uint32_t)big;
 	}
-	if (git_diff_blobs(a, f->old_path, b, f->new_path, &opts, cb_file, NULL, cb_hunk,
-	    cb_line, &e) < 0)
+	/* Buffers, not blobs: the same diff, binary detection and size cap as git_diff_blobs. */
+	if (git_diff_buffers(a.data, a.len, f->old_path, b.data, b.len, f->new_path, &opts,
+	    cb_file, NULL, cb_hunk, cb_line, &e) < 0)
 		rc = gth_git_error(err, -GTH_E_GIT, "diff");
 	/* Identical blobs (a pure rename or mode change) get no callback at all. */
 	if (rc == 0 && !e.noted) {
@@ -393,8 +419,8 @@ diff_blobs(struct diff_priv *dp, struct gth_diff *out, struct gth_diff_file *f, 
 		add_notes(out, f);
 	}
 out:
-	git_blob_free(a);
-	git_blob_free(b);
+	side_release(dp, &a);
+	side_release(dp, &b);
 	return rc;
 }
 
@@ -472,91 +498,15 @@ gth_git_diff_load_file_full(struct gth_diff *d, size_t file_index, struct gth_er
 /* ---- pack order ---- */
 
 /*
- * libgit2 rebuilds a deltified blob by walking its delta chain (up to 50
- * deep in packs from pack-objects) and keeps only 16 MB of bases.  Reading
- * the files in diff order makes it walk most chains from the start, four
- * times slower than git.  In pack order, each blob is usually one delta away
- * from the blob read just before it, still in the cache.  The offsets come
- * from the pack indexes (format v2, Documentation/gitformat-pack.txt),
- * mapped read-only; only the pages the binary searches touch are read.
+ * Files are built in the order of their blobs' delta chains: by chain, then
+ * up each chain, so that each blob is usually one delta away from a blob read
+ * just before it, still in the pack reader's cache (pack.c).  Pack offsets
+ * alone are not that order: pack-objects writes objects by recency, and a
+ * chain's deltas lie scattered among other chains'.
  */
-struct pack_idx {
-	const unsigned char *map;
-	size_t len;
-	uint32_t n;
-};
-
-static uint32_t
-be32(const unsigned char *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static int
-idx_open(struct pack_idx *ix, const char *path)
-{
-	struct stat st;
-	void *map;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	memset(ix, 0, sizeof(*ix));
-	if (fd < 0)
-		return -1;
-	if (fstat(fd, &st) < 0 || st.st_size < 8 + 1024 + 40) {
-		close(fd);
-		return -1;
-	}
-	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-	close(fd);
-	if (map == MAP_FAILED)
-		return -1;
-	ix->map = map;
-	ix->len = (size_t)st.st_size;
-	ix->n = be32(ix->map + 8 + 255 * 4);
-	/* v2 only; sizes must add up: header, fanout, ids, crcs, offsets, trailer. */
-	if (memcmp(ix->map, "\377tOc", 4) != 0 || be32(ix->map + 4) != 2 ||
-	    ix->len < 8 + 1024 + (size_t)ix->n * 28 + 40) {
-		munmap((void *)(uintptr_t)ix->map, ix->len);
-		memset(ix, 0, sizeof(*ix));
-		return -1;
-	}
-	return 0;
-}
-
-/* Offset of oid in this pack, or -1. */
-static int64_t
-idx_find(const struct pack_idx *ix, const unsigned char *oid)
-{
-	const unsigned char *ids = ix->map + 8 + 1024;
-	uint32_t lo = oid[0] ? be32(ix->map + 8 + (oid[0] - 1) * 4) : 0;
-	uint32_t hi = be32(ix->map + 8 + oid[0] * 4);
-	uint32_t off;
-
-	while (lo < hi) {
-		uint32_t mid = lo + (hi - lo) / 2;
-		int c = memcmp(ids + (size_t)mid * 20, oid, 20);
-
-		if (c == 0) {
-			off = be32(ids + (size_t)ix->n * 24 + (size_t)mid * 4);
-			if (!(off & 0x80000000))
-				return off;
-			/* Packs over 2 GiB: the low 31 bits index the 64-bit table. */
-			off &= 0x7fffffff;
-			if (8 + 1024 + (size_t)ix->n * 28 + ((size_t)off + 1) * 8 > ix->len - 40)
-				return -1;
-			return (int64_t)(((uint64_t)be32(ids + (size_t)ix->n * 28 + off * 8) << 32) |
-			    be32(ids + (size_t)ix->n * 28 + off * 8 + 4));
-		}
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return -1;
-}
-
 struct order_key {
-	uint64_t key;
+	uint64_t root;
+	uint32_t depth;
 	size_t file;
 };
 
@@ -565,66 +515,42 @@ order_cmp(const void *a, const void *b)
 {
 	const struct order_key *x = a, *y = b;
 
-	if (x->key != y->key)
-		return x->key < y->key ? -1 : 1;
+	if (x->root != y->root)
+		return x->root < y->root ? -1 : 1;
+	if (x->depth != y->depth)
+		return x->depth < y->depth ? -1 : 1;
 	return x->file < y->file ? -1 : x->file > y->file;
 }
 
-static uint64_t
-blob_key(const struct pack_idx *packs, size_t n_packs, const char *hex)
+static int
+blob_place(struct gth_packs *packs, const char *hex, struct order_key *k)
 {
 	git_oid oid;
-	size_t p;
-	int64_t off;
 
 	if (hex[0] == '\0' || git_oid_fromstr(&oid, hex) < 0)
-		return UINT64_MAX;
-	for (p = 0; p < n_packs; p++) {
-		if ((off = idx_find(&packs[p], oid.id)) >= 0)
-			return ((uint64_t)p << 48) | (uint64_t)off;
-	}
-	return UINT64_MAX;	/* loose, or a submodule commit */
+		return 1;
+	return gth_packs_place(packs, oid.id, &k->root, &k->depth);	/* 1: loose, a submodule */
 }
 
-/* The order in which to load the files: pack order of their blobs, else diff order. */
+/* The order in which to load the files; those whose blobs are not packed go last. */
 static struct order_key *
-pack_order(struct gth_diff *d, const char *gitdir)
+pack_order(struct gth_diff *d, struct gth_packs *packs)
 {
 	struct order_key *keys = xcalloc(d->n_files ? d->n_files : 1, sizeof(*keys));
-	struct pack_idx *packs = NULL;
-	size_t n_packs = 0, cap_packs = 0, i;
-	char *dir = xasprintf("%s/objects/pack", gitdir);
-	DIR *dh = opendir(dir);
-	struct dirent *de;
+	size_t i;
 
-	while (dh != NULL && (de = readdir(dh)) != NULL) {
-		size_t len = strlen(de->d_name);
-		struct pack_idx ix;
-		char *path;
-
-		if (len < 5 || strcmp(de->d_name + len - 4, ".idx") != 0 || n_packs >= 0xffff)
-			continue;
-		path = xasprintf("%s/%s", dir, de->d_name);
-		if (idx_open(&ix, path) == 0)
-			GTH_PUSH(packs, n_packs, cap_packs) = ix;
-		free(path);
-	}
-	if (dh != NULL)
-		closedir(dh);
 	for (i = 0; i < d->n_files; i++) {
 		const struct gth_diff_file *f = &d->files[i];
-		uint64_t a = blob_key(packs, n_packs, f->old_oid);
-		uint64_t b = blob_key(packs, n_packs, f->new_oid);
 
 		/* The old side: measured the better of the two on packs from pack-objects. */
-		keys[i].key = a != UINT64_MAX ? a : b;
+		if (blob_place(packs, f->old_oid, &keys[i]) != 0 &&
+		    blob_place(packs, f->new_oid, &keys[i]) != 0) {
+			keys[i].root = UINT64_MAX;
+			keys[i].depth = 0;
+		}
 		keys[i].file = i;
 	}
 	qsort(keys, d->n_files, sizeof(*keys), order_cmp);
-	for (i = 0; i < n_packs; i++)
-		munmap((void *)(uintptr_t)packs[i].map, packs[i].len);
-	free(packs);
-	free(dir);
 	return keys;
 }
 
@@ -636,6 +562,11 @@ pack_order(struct gth_diff *d, const char *gitdir)
  * file's lines stay contiguous.  At most MAX_PENDING files wait in the queue.
  */
 #define MAX_WORKERS 3
+/*
+ * The pack reader's cache: a blob read in pack order needs the one before
+ * it, a few files' worth per thread; more only holds memory.
+ */
+#define PACK_CACHE ((size_t)4 << 20)
 #define MAX_PENDING 16
 
 struct packet {
@@ -670,6 +601,7 @@ worker(void *arg)
 	memset(&dp, 0, sizeof(dp));
 	dp.path = main_dp->path;	/* borrowed */
 	dp.dopts = main_dp->dopts;
+	dp.packs = main_dp->packs;	/* shared: one cache serves every thread */
 	pthread_mutex_lock(&pl->mu);
 	for (;;) {
 		while (!pl->stop && pl->next < pl->n && pl->pending >= MAX_PENDING)
@@ -745,6 +677,7 @@ gth_git_diff_load_all(struct gth_diff *d, void (*progress)(size_t done, size_t t
 	void *arg, volatile int *cancel, struct gth_err *err)
 {
 	pthread_t threads[MAX_WORKERS];
+	struct diff_priv *dp = d->priv;
 	struct order_key *order;
 	struct packet *pk;
 	struct pool pl;
@@ -753,7 +686,8 @@ gth_git_diff_load_all(struct gth_diff *d, void (*progress)(size_t done, size_t t
 
 	if (d->priv == NULL)
 		return gth_err_set(err, -GTH_E_INVAL, "this diff was not built from git");
-	order = pack_order(d, ((struct diff_priv *)d->priv)->path);
+	dp->packs = gth_packs_open(dp->path, PACK_CACHE, (size_t)dp->dopts.max_size);
+	order = pack_order(d, dp->packs);
 	memset(&pl, 0, sizeof(pl));
 	pthread_mutex_init(&pl.mu, NULL);
 	pthread_cond_init(&pl.cv, NULL);
@@ -824,6 +758,9 @@ gth_git_diff_load_all(struct gth_diff *d, void (*progress)(size_t done, size_t t
 	pthread_cond_destroy(&pl.cv);
 	pthread_mutex_destroy(&pl.mu);
 	free(order);
+	/* Its cache is memory the finished diff no longer needs. */
+	gth_packs_free(dp->packs);
+	dp->packs = NULL;
 	if (rc == 0)
 		gth_diff_compute_stats(d);
 	return rc;

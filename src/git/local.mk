@@ -3,6 +3,7 @@ noinst_LIBRARIES += src/git/libgthgit.a
 src_git_libgthgit_a_SOURCES = \
 	src/git/diff.c \
 	src/git/mirror.c \
+	src/git/pack.c \
 	src/git/priv.h
 src_git_libgthgit_a_CPPFLAGS = $(AM_CPPFLAGS) $(LIBGIT2_CFLAGS)
 

@@ -2,6 +2,9 @@
 #ifndef GATEHOUSE_GIT_PRIV_H
 #define GATEHOUSE_GIT_PRIV_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 #include <git2.h>
 
 #include "gatehouse/base/err.h"
@@ -13,5 +16,37 @@ int gth_git_parse_oid(git_oid *oid, const char *hex, struct gth_err *err);
 /* Copy a blob (at most max bytes) into a malloc'ed NUL-terminated buffer. */
 int gth_git_blob_copy(git_repository *repo, const git_oid *oid, size_t max, char **data,
 	size_t *len, struct gth_err *err);
+
+/*
+ * Blobs read from a mirror's packs with a delta-base cache of cache_bytes
+ * (pack.c).  One reader may be shared by threads.  Objects over max_object
+ * bytes are left to libgit2.
+ */
+struct gth_packs;
+struct gth_pack_blob;
+/* Never NULL: a mirror without readable packs gives a reader that finds nothing. */
+struct gth_packs *gth_packs_open(const char *gitdir, size_t cache_bytes, size_t max_object);
+/* Frees the reader; blobs still held must have been released. NULL is fine. */
+void gth_packs_free(struct gth_packs *ps);
+/* Pack order of a 20-byte id: pack number << 48 | offset; UINT64_MAX when in no pack. */
+uint64_t gth_packs_key(const struct gth_packs *ps, const unsigned char *oid);
+/*
+ * Where blob oid sits in its pack's delta chains: *root is the key of the
+ * whole object its chain starts from, *depth the deltas above it.  Files read
+ * by (root, depth) walk each chain upwards, each blob one delta away from one
+ * read just before.  Returns 0, or 1 when oid is in no pack or unreadable.
+ * Not thread-safe (a memo of the chains seen).
+ */
+int gth_packs_place(struct gth_packs *ps, const unsigned char *oid, uint64_t *root,
+	uint32_t *depth);
+/*
+ * Read blob oid: 0 and *out (release it with gth_pack_blob_release), or 1
+ * when this reader cannot (not packed, not a blob, too big, corrupt): read
+ * it through libgit2 then.
+ */
+int gth_packs_read(struct gth_packs *ps, const unsigned char *oid, struct gth_pack_blob **out);
+/* The blob's bytes (NUL-terminated after *len bytes), valid until released. */
+const char *gth_pack_blob_data(const struct gth_pack_blob *b, size_t *len);
+void gth_pack_blob_release(struct gth_packs *ps, struct gth_pack_blob *b);
 
 #endif
