@@ -43,7 +43,8 @@
 #define QUEUE_MAGIC "gatehouse-queue 1\n"
 #define MAX_PAGES 30		/* 3,000 files / 100 per page: GitHub's own cap */
 #define MAX_ANNOTATED_RUNS 20
-#define MAX_QUERY_PAGES 10	/* search returns at most 1,000 results */
+#define SEARCH_CAP 1000		/* search answers at most this many results per query */
+#define MAX_QUERY_PAGES 300	/* pages per query: 30,000 PRs at 100 a page */
 
 /*
  * Open PRs labelled needs-checkpoint, or asking for my review.  Search has no
@@ -387,6 +388,79 @@ merge_page(struct gth_github_page *page, struct gth_pr ***prs, size_t *n, size_t
 }
 
 /*
+ * Search answers at most 1,000 results per query, however many match
+ * (issueCount says how many do).  A query that matches more is walked in
+ * windows of creation time, newest first: the query plus sort:created-desc,
+ * then, once a window's 1,000 are read, plus created:*..T with T the oldest
+ * creation time read so far.  The PRs of that boundary second come twice and
+ * merge_page drops the copies.  A query that names its own sort: cannot be
+ * windowed: it keeps its first 1,000, and the log says so.
+ */
+struct query_walk {
+	char *cursor;		/* owned; the page after this one in the window */
+	char *window;		/* owned; the query text of the window; NULL: the query as given */
+	int pages;		/* pages read in the window */
+	time_t bound;		/* the window's created:*..bound; 0 for the first window */
+	time_t oldest;		/* oldest createdAt read in the window */
+	bool more;
+};
+
+/* Account for one page of walk w; afterwards w->more says whether to ask again. */
+static void
+walk_page(struct gth_forge *f, const char *query, struct query_walk *w,
+	const struct gth_github_page *page)
+{
+	long cap_pages = SEARCH_CAP / f->cfg.page_size;
+	bool sorted = strstr(query, "sort:") != NULL;
+	char when[32];
+	struct tm tm;
+	size_t i;
+
+	w->pages++;
+	for (i = 0; i < page->n; i++)
+		if (page->prs[i]->created_at > 0 &&
+		    (w->oldest == 0 || page->prs[i]->created_at < w->oldest))
+			w->oldest = page->prs[i]->created_at;
+	free(w->cursor);
+	w->cursor = NULL;
+	w->more = false;
+	if (w->window == NULL && page->issue_count > SEARCH_CAP && !sorted) {
+		/* More than search shows: start again, newest first, to read it in windows. */
+		w->window = xasprintf("%s sort:created-desc", query);
+		w->pages = 0;
+		w->oldest = 0;
+		w->more = true;
+		return;
+	}
+	if (page->has_next && page->end_cursor != NULL && w->pages < cap_pages) {
+		w->cursor = xstrdup(page->end_cursor);
+		w->more = true;
+		return;
+	}
+	if (page->issue_count <= (long)w->pages * f->cfg.page_size)
+		return;		/* the window is read whole */
+	if (w->window == NULL) {
+		gth_warn("forge %s: \"%s\" matches %ld PRs; search shows %d, and a query with its "
+		    "own sort: cannot be read in windows", f->cfg.name, query, page->issue_count,
+		    SEARCH_CAP);
+		return;
+	}
+	if (w->oldest == 0 || (w->bound != 0 && w->oldest >= w->bound)) {
+		gth_warn("forge %s: \"%s\": more than %d PRs created in one second; some are "
+		    "not listed", f->cfg.name, query, SEARCH_CAP);
+		return;
+	}
+	w->bound = w->oldest;
+	gmtime_r(&w->bound, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	free(w->window);
+	w->window = xasprintf("%s sort:created-desc created:*..%s", query, when);
+	w->pages = 0;
+	w->oldest = 0;
+	w->more = true;
+}
+
+/*
  * The conditional searches of the warm-refresh check: one per query, newest
  * update first, 20 items (enough to see any change move to the top).
  */
@@ -486,8 +560,8 @@ gh_list_queue(struct gth_forge *f, struct gth_pr ***prs, size_t *n, volatile int
 	struct gth_err *err)
 {
 	struct gth_strvec queries = GTH_STRVEC_INIT, pages = GTH_STRVEC_INIT;
-	char **cursor = NULL;
-	bool *more = NULL, all_cached = false;
+	struct query_walk *walk = NULL;
+	bool all_cached = false;
 	char hash[65] = "", *cpath = NULL;
 	size_t cap = 0, i, nq;
 	int rc = 0, round;
@@ -546,10 +620,9 @@ gh_list_queue(struct gth_forge *f, struct gth_pr ***prs, size_t *n, volatile int
 	}
 
 	/* full refresh: the queries' pages run side by side, one round per page depth */
-	cursor = xcalloc(nq, sizeof(*cursor));
-	more = xcalloc(nq, sizeof(*more));
+	walk = xcalloc(nq, sizeof(*walk));
 	for (i = 0; i < nq; i++)
-		more[i] = true;
+		walk[i].more = true;
 	for (round = 0; round < MAX_QUERY_PAGES && rc == 0; round++) {
 		struct gth_http_req *reqs = xcalloc(2 * nq, sizeof(*reqs));
 		struct gth_http_resp *resps = xcalloc(2 * nq, sizeof(*resps));
@@ -560,9 +633,10 @@ gh_list_queue(struct gth_forge *f, struct gth_pr ***prs, size_t *n, volatile int
 		for (i = 0; i < nq; i++) {
 			char *vars, *body;
 
-			if (!more[i])
+			if (!walk[i].more)
 				continue;
-			vars = gth_github_queue_vars(queries.v[i], f->cfg.page_size, cursor[i]);
+			vars = gth_github_queue_vars(walk[i].window != NULL ? walk[i].window :
+			    queries.v[i], f->cfg.page_size, walk[i].cursor);
 			body = gth_github_graphql_json(gth_github_queue_graphql, "GatehouseQueue", vars);
 			free(vars);
 			reqs[active].method = GTH_HTTP_POST;
@@ -601,14 +675,11 @@ gh_list_queue(struct gth_forge *f, struct gth_pr ***prs, size_t *n, volatile int
 					if (err != NULL)
 						*err = errs[k];
 				}
-				more[q] = false;
+				walk[q].more = false;
 			} else {
 				gth_strvec_push(&pages, resps[k].body.data);
+				walk_page(f, queries.v[q], &walk[q], &page);
 				merge_page(&page, prs, n, &cap);
-				more[q] = page.has_next;
-				free(cursor[q]);
-				cursor[q] = page.end_cursor;
-				page.end_cursor = NULL;
 			}
 			gth_github_page_release(&page);
 			gth_http_resp_release(&resps[k]);
@@ -622,6 +693,10 @@ gh_list_queue(struct gth_forge *f, struct gth_pr ***prs, size_t *n, volatile int
 		if (active == 0)
 			break;
 	}
+	for (i = 0; rc == 0 && i < nq; i++)
+		if (walk[i].more)
+			gth_warn("forge %s: \"%s\": stopped after %d pages; older PRs are not listed",
+			    f->cfg.name, queries.v[i], MAX_QUERY_PAGES);
 	if (rc == 0 && cpath != NULL && f->cfg.queue_max_age_s >= 0) {
 		/*
 		 * The searches ran before or with the first GraphQL page, so their ETags are
@@ -637,10 +712,11 @@ out:
 		*prs = NULL;
 		*n = 0;
 	}
-	for (i = 0; cursor != NULL && i < nq; i++)
-		free(cursor[i]);
-	free(cursor);
-	free(more);
+	for (i = 0; walk != NULL && i < nq; i++) {
+		free(walk[i].cursor);
+		free(walk[i].window);
+	}
+	free(walk);
 	free(cpath);
 	gth_strvec_clear(&pages);
 	gth_strvec_clear(&queries);

@@ -984,11 +984,39 @@ def match_qual(world, pr, viewer, k, v):
         return pr["base"].lower() == v_l
     if k == "head":
         return pr["head"].lower() == v_l
+    if k in ("created", "updated"):
+        return match_date(pr[k + "_at"], v)
     if k == "in":
         return True
     if k == "sort":
         return True
     return False
+
+
+def date_span(s):
+    """(first, last) second of a search date: YYYY-MM-DD is the whole day, a time is itself."""
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", s):
+        t = datetime.datetime.strptime(s, "%Y-%m-%d").replace(tzinfo=datetime.timezone.utc)
+        return t.timestamp(), t.timestamp() + 86399
+    t = datetime.datetime.fromisoformat(s.replace("Z", "+00:00")).timestamp()
+    return t, t
+
+
+def match_date(when, v):
+    """GitHub's date qualifiers: >D >=D <D <=D, A..B (either side *), or D alone."""
+    t = datetime.datetime.fromisoformat(when.replace("Z", "+00:00")).timestamp()
+    try:
+        if ".." in v:
+            a, b = v.split("..", 1)
+            return (a == "*" or t >= date_span(a)[0]) and (b == "*" or t <= date_span(b)[1])
+        m = re.fullmatch(r"(>=|<=|>|<)(.+)", v)
+        if not m:
+            lo, hi = date_span(v)
+            return lo <= t <= hi
+        lo, hi = date_span(m.group(2))
+        return {">=": t >= lo, ">": t > hi, "<=": t <= hi, "<": t < lo}[m.group(1)]
+    except ValueError:
+        return False
 
 
 def search_sort(prs, q, sort=None, order="desc"):

@@ -2,11 +2,14 @@
 """Generate a big scenario for benchmarks, plus the git repository it needs.
 
     genscenario.py --prs 1000 --repos 50 --out FILE [--git-out DIR] [--files-per-pr N]
+                   [--distinct-heads K]
 
 All repositories share one small template repository (DIR/template.git, default
 FILE's directory + "/<name>-git"), so PR numbers are unique across the scenario: PR N lives in
-repo N mod R, on branch agent/pr-N with refs/pull/N/head.  Output is deterministic (fixed dates,
-a seeded generator), so two runs give the same SHAs and the same JSON.
+repo N mod R, on branch agent/pr-N with refs/pull/N/head.  With --distinct-heads K, only K head
+commits are made and PR N's refs point at commit (N-1) mod K + 1: the test forge then computes
+K diffs instead of one per PR (soak tests with thousands of PRs start in seconds).  Output is
+deterministic (fixed dates, a seeded generator), so two runs give the same SHAs and the same JSON.
 """
 
 import argparse
@@ -25,7 +28,7 @@ PATHS = {"documentation": "docs/guide-%d.md", "test_generation": "tests/test_mod
          "infra_ci": ".github/workflows/job%d.yml", "data_migration": "db/migrations/%04d.sql"}
 
 
-def build_git(gitdir, n_prs, files_per_pr):
+def build_git(gitdir, n_prs, files_per_pr, heads=None):
     if os.path.isdir(gitdir):
         return
     tmp = gitdir + ".tmp"
@@ -51,7 +54,8 @@ def build_git(gitdir, n_prs, files_per_pr):
                                         for j in range(40)) for i in range(20)}
     base["README.md"] = "# bench\n"
     commit("refs/heads/main", 1, T0, "Initial import\n", base)
-    for n in range(1, n_prs + 1):
+    heads = min(heads or n_prs, n_prs)
+    for n in range(1, heads + 1):
         task = TASKS[n % len(TASKS)]
         files = {}
         for k in range(files_per_pr):
@@ -59,7 +63,11 @@ def build_git(gitdir, n_prs, files_per_pr):
             files[path] = "# change %d of PR %d\n" % (k, n) + "x = %d\n" % n * (1 + n % 5)
         commit("refs/heads/agent/pr-%d" % n, n + 1, T0 + 60 * n, "PR %d: %s\n" % (n, task),
                files, parent=1)
-        parts.append(("reset refs/pull/%d/head\nfrom :%d\n\n" % (n, n + 1)).encode())
+    for n in range(1, n_prs + 1):
+        k = (n - 1) % heads + 1
+        if n > heads:
+            parts.append(("reset refs/heads/agent/pr-%d\nfrom :%d\n\n" % (n, k + 1)).encode())
+        parts.append(("reset refs/pull/%d/head\nfrom :%d\n\n" % (n, k + 1)).encode())
     subprocess.run(["git", "--git-dir", tmp, "fast-import", "--quiet"], input=b"".join(parts),
                    check=True)
     os.rename(tmp, gitdir)
@@ -79,13 +87,14 @@ def main():
     ap.add_argument("--git-out")
     ap.add_argument("--files-per-pr", type=int, default=3)
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--distinct-heads", type=int)
     a = ap.parse_args()
     rnd = random.Random(a.seed)
     out_dir = os.path.dirname(os.path.abspath(a.out))
     git_root = os.path.abspath(a.git_out or os.path.join(
         out_dir, os.path.splitext(os.path.basename(a.out))[0] + "-git"))
     os.makedirs(git_root, exist_ok=True)
-    build_git(os.path.join(git_root, "template.git"), a.prs, a.files_per_pr)
+    build_git(os.path.join(git_root, "template.git"), a.prs, a.files_per_pr, a.distinct_heads)
     repos = [{"owner": "bench%d" % (i % 5), "name": "svc-%02d" % i, "git": "template.git",
               "required_checks": ["build", "test"], "required_approvals": 1,
               "labels": [{"name": "needs-checkpoint", "color": "d93f0b"}]}

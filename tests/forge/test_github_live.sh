@@ -23,6 +23,7 @@ fi
 work=$(mktemp -d "${TMPDIR:-/tmp}/gth-forge-live.XXXXXX")
 cleanup() {
 	[ -f "$work/state/forge.pid" ] && kill "$(cat "$work/state/forge.pid")" 2>/dev/null
+	[ -n "${bigpid:-}" ] && kill "$bigpid" 2>/dev/null
 	type contract_stop >/dev/null 2>&1 && contract_stop
 	rm -rf "$work"
 }
@@ -149,6 +150,30 @@ after=$(state "print(len(s['prs']['acme/infra#302']['reviews']))")
 clear_faults
 ! grep -q "$GH_TOKEN" "$work/trace.log"; ok $? "the token is not in the trace log"
 grep -q "GET /user -> 200" "$work/trace.log"; ok $? "the trace log shows requests"
+
+# A queue larger than search shows (1,000 results a query): 2,500 PRs, 2,250
+# of them under the label query, read in windows of creation time.
+mkdir -p "$work/big"
+python3 "$top/tests/fakeforge/genscenario.py" --prs 2500 --repos 10 --distinct-heads 20 \
+	--out "$work/big/sc.json" >/dev/null 2>&1
+python3 "$top/tests/fakeforge/fakeforge.py" --scenario "$work/big/sc.json" --port 0 \
+	--state-dir "$work/big/state" --log "$work/big/log.jsonl" >"$work/big/out" 2>"$work/big/err" &
+bigpid=$!
+for _ in $(seq 1 300); do
+	BU=$(sed -n 's/^listening \(http[^ ]*\).*/\1/p' "$work/big/out" 2>/dev/null)
+	[ -n "$BU" ] && break
+	sleep 0.1
+done
+out=$(GH_TOKEN=$(python3 -c 'import json,sys; print(next(iter(json.load(open(sys.argv[1]))["tokens"])))' \
+	"$work/big/sc.json") "$cli" --api "$BU" --web "$BU" --cache "$work/big/cache" --stats queue 2>&1)
+have "$out" "^total 2500$"; ok $? "a queue of 2,500 PRs is listed whole ($(grep '^total' <<<"$out"))"
+[ "$(grep -c '^bench[0-9]/svc-[0-9]*#[0-9]* ' <<<"$out")" -eq 2500 ] &&
+	[ "$(grep -o '^bench[0-9]/svc-[0-9]*#[0-9]* ' <<<"$out" | sort -u | wc -l)" -eq 2500 ]
+ok $? "each of them once"
+grep -q 'created:\*\.\.20' "$work/big/log.jsonl"; ok $? "the label query was read in windows of creation time"
+kill "$bigpid" 2>/dev/null
+wait "$bigpid" 2>/dev/null
+bigpid=
 
 # through Prism, with GitHub's OpenAPI description
 if [ -f "$top/tests/contract/lib.sh" ]; then
