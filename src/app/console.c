@@ -92,6 +92,7 @@ struct console {
 
 	struct gth_strvec deciding;	/* PRs with a decision in flight: one at a time each */
 	char *login;			/* our login on the first forge, once known */
+	struct gth_strvec logins;	/* per forge, "" until known */
 };
 
 /* A job and what it carries both ways. */
@@ -108,6 +109,7 @@ struct work {
 	struct gth_assessment *assess;		/* decide: owned copy (the view may close) */
 	bool ignore_whitespace;			/* prepare */
 	char *login;				/* refresh: our login, for the status bar */
+	struct gth_strvec logins;		/* refresh: per forge, "" when unknown */
 	struct gth_decision_outcome outcome;	/* decide */
 	struct gth_outbox_report report;	/* deliver */
 	char *ref;
@@ -147,6 +149,7 @@ work_free(struct work *w)
 	gth_prepared_release(&w->prep);
 	gth_outbox_report_release(&w->report);
 	free(w->login);
+	gth_strvec_clear(&w->logins);
 	free(w->reason);
 	free(w->override);
 	free(w->head);
@@ -183,6 +186,8 @@ update_status(struct console *c)
 {
 	struct gth_rate rate;
 	struct gth_forge *f = gth_app_forge(c->app, NULL);
+	struct gth_ui_forge_status *fs = NULL;
+	size_t n = c->app->n_forges;
 
 	c->status.rate_remaining = -1;
 	if (f != NULL && gth_forge_rate_budget(f, NULL, &rate) == 0) {
@@ -190,11 +195,32 @@ update_status(struct console *c)
 		c->status.rate_limit = rate.limit;
 		c->status.rate_reset = rate.reset;
 	}
+	/* Several forges: each one's budget and login (the UI copies them). */
+	if (n > 1) {
+		fs = xcalloc(n, sizeof(*fs));
+		for (size_t i = 0; i < n; i++) {
+			fs[i].name = gth_forge_name(c->app->forges[i]);
+			fs[i].rate_remaining = -1;
+			if (gth_forge_rate_budget(c->app->forges[i], NULL, &rate) == 0 &&
+			    rate.limit >= 0) {
+				fs[i].rate_remaining = rate.remaining;
+				fs[i].rate_limit = rate.limit;
+				fs[i].rate_reset = rate.reset;
+			}
+			if (i < c->logins.n && c->logins.v[i][0] != '\0')
+				fs[i].login = c->logins.v[i];
+		}
+	}
+	c->status.forges = fs;
+	c->status.n_forges = fs != NULL ? n : 0;
 	c->status.outbox_pending = c->outbox_pending;
 	c->status.outbox_dead = c->outbox_dead;
 	c->status.sync_detail = c->sync_detail[0] ? c->sync_detail : NULL;
 	c->status.login = c->login;
 	gth_ui_set_status(c->ui, &c->status);
+	c->status.forges = NULL;
+	c->status.n_forges = 0;
+	free(fs);
 }
 
 /* ---- refresh ---------------------------------------------------------- */
@@ -208,10 +234,15 @@ refresh_run(struct gth_job *job)
 
 	job->result = gth_svc_load_queue(w->c->app, &w->queue, (volatile int *)&job->cancel,
 	    &job->err);
-	/* app->logins belongs to this lane: hand the UI thread a copy. */
-	if (w->c->app->n_forges > 0 &&
-	    gth_app_login(w->c->app, w->c->app->forges[0], &login, NULL, NULL) == 0)
-		w->login = xstrdup(login);
+	/* app->logins belongs to this lane: hand the UI thread copies. */
+	for (size_t i = 0; i < w->c->app->n_forges; i++) {
+		login = NULL;
+		if (gth_app_login(w->c->app, w->c->app->forges[i], &login, NULL, NULL) != 0)
+			login = NULL;
+		if (i == 0 && login != NULL)
+			w->login = xstrdup(login);
+		gth_strvec_push(&w->logins, login != NULL ? login : "");
+	}
 	/* Deliver what an earlier run left behind while we are at it. */
 	if (gth_app_open_outbox(w->c->app, NULL) == 0) {
 		(void)gth_svc_deliver(w->c->app, NULL, &w->report, NULL);
@@ -230,6 +261,11 @@ refresh_done(struct gth_job *job)
 		free(c->login);
 		c->login = w->login;
 		w->login = NULL;
+	}
+	if (w->logins.n > 0) {
+		gth_strvec_clear(&c->logins);
+		c->logins = w->logins;
+		memset(&w->logins, 0, sizeof(w->logins));
 	}
 	c->outbox_pending = w->pending;
 	c->outbox_dead = w->dead;
@@ -963,6 +999,7 @@ out:
 	gth_keymap_release(&km);
 	gth_strvec_clear(&c.deciding);
 	free(c.login);
+	gth_strvec_clear(&c.logins);
 	free(c.draft_text);
 	gth_app_free(c.app);
 	pthread_mutex_destroy(&c.progress.lock);

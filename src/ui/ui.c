@@ -21,9 +21,11 @@
 
 static const char *const glyphs_utf8[G__COUNT] = {
 	"│", "─", "✓", "✗", "○", "?", "-", "!", "→", "…", "▲", "•", "!!", "█", "░", "✔", "▶",
+	"·", "–",
 };
 static const char *const glyphs_ascii[G__COUNT] = {
 	"|", "-", "+", "x", "o", "?", "-", "!", "->", "...", "^", "*", "!!", "#", ".", "v", ">",
+	",", "-",
 };
 
 const char *
@@ -36,6 +38,19 @@ time_t
 ui_now(const struct gth_ui *ui)
 {
 	return ui->now != NULL ? ui->now(ui->now_arg) : time(NULL);
+}
+
+static void
+status_forges_free(struct gth_ui *ui)
+{
+	for (size_t i = 0; ui->status_forges != NULL && i < ui->status.n_forges; i++) {
+		free((char *)ui->status_forges[i].name);
+		free((char *)ui->status_forges[i].login);
+	}
+	free(ui->status_forges);
+	ui->status_forges = NULL;
+	ui->status.forges = NULL;
+	ui->status.n_forges = 0;
 }
 
 static void
@@ -251,6 +266,7 @@ gth_ui_free(struct gth_ui *ui)
 	free(ui->search);
 	free(ui->status_sync_detail);
 	free(ui->status_login);
+	status_forges_free(ui);
 	free(ui->progress_what);
 	gth_sanitized_release(&ui->scratch);
 	for (size_t i = 0; i < ui->n_deliveries; i++) {
@@ -366,18 +382,33 @@ gth_ui_set_progress(struct gth_ui *ui, const char *what, long done, long total)
 	ui->progress_total = total;
 }
 
+static char *
+sanitized_copy(const char *s)
+{
+	return s != NULL ? gth_sanitize_str(s, strlen(s), 0, NULL) : NULL;
+}
+
 void
 gth_ui_set_status(struct gth_ui *ui, const struct gth_ui_status *s)
 {
 	free(ui->status_sync_detail);
 	free(ui->status_login);
+	status_forges_free(ui);
 	ui->status = *s;
-	ui->status_sync_detail = s->sync_detail != NULL ?
-		gth_sanitize_str(s->sync_detail, strlen(s->sync_detail), 0, NULL) : NULL;
-	ui->status_login = s->login != NULL ? gth_sanitize_str(s->login, strlen(s->login), 0, NULL) :
-		NULL;
+	ui->status_sync_detail = sanitized_copy(s->sync_detail);
+	ui->status_login = sanitized_copy(s->login);
 	ui->status.sync_detail = ui->status_sync_detail;
 	ui->status.login = ui->status_login;
+	ui->status.n_forges = s->forges != NULL ? s->n_forges : 0;
+	if (ui->status.n_forges > 0)
+		ui->status_forges = xcalloc(ui->status.n_forges, sizeof(*ui->status_forges));
+	for (size_t i = 0; i < ui->status.n_forges; i++) {
+		ui->status_forges[i] = s->forges[i];
+		ui->status_forges[i].name = sanitized_copy(s->forges[i].name != NULL ?
+			s->forges[i].name : "?");
+		ui->status_forges[i].login = sanitized_copy(s->forges[i].login);
+	}
+	ui->status.forges = ui->status_forges;
 }
 
 void
@@ -918,18 +949,120 @@ gth_ui_poll(struct gth_ui *ui, struct gth_cmd *cmd)
 
 /* --- status bar and message line ----------------------------------------- */
 
+/* Nearly out of budget: say when it comes back. */
+static void
+rate_reset_note(struct gth_buf *b, const struct gth_ui *ui, long remaining, long limit,
+	time_t reset, bool compact)
+{
+	time_t now = ui_now(ui);
+	char tmp[64];
+
+	if (reset > now && remaining * 10 < limit) {
+		ui_format_duration(tmp, sizeof(tmp), (long long)(reset - now));
+		gth_buf_addf(b, compact ? " (%s)" : " (resets in %s)", tmp);
+	}
+}
+
+/* The forge whose budget is the smallest share of its limit (known ones first). */
+static const struct gth_ui_forge_status *
+lowest_budget(const struct gth_ui_status *s)
+{
+	const struct gth_ui_forge_status *low = NULL;
+
+	for (size_t i = 0; i < s->n_forges; i++) {
+		const struct gth_ui_forge_status *f = &s->forges[i];
+
+		if (f->rate_remaining < 0 || f->rate_limit <= 0)
+			continue;
+		if (low == NULL || (double)f->rate_remaining / (double)f->rate_limit <
+		    (double)low->rate_remaining / (double)low->rate_limit)
+			low = f;
+	}
+	return low;
+}
+
 /*
- * The right half of the status bar: sync state, rate budget, outbox, login.
- * Compact drops the words and the login so that everything still fits in
- * 80 columns (the sync error itself goes to the message line).
+ * Several forges: "rate github 4821/5000 · gitlab 1900/2000 · gitea –" in
+ * full, "github 4821 · gitlab 1900 · gitea –" compact, and when even that
+ * does not fit, the lowest budget alone with its forge's name.
  */
 static void
-status_right(const struct gth_ui *ui, bool compact, char *out, size_t n)
+forges_budget(const struct gth_ui *ui, int level, struct gth_buf *b)
+{
+	const struct gth_ui_status *s = &ui->status;
+	const struct gth_ui_forge_status *low;
+	const char *sep = ui_glyph(ui, G_VBAR);
+
+	if (level >= 2) {
+		if ((low = lowest_budget(s)) != NULL) {
+			gth_buf_addf(b, " %s %s %ld/%ld", sep, low->name, low->rate_remaining,
+				low->rate_limit);
+			rate_reset_note(b, ui, low->rate_remaining, low->rate_limit, low->rate_reset,
+				true);
+		}
+		return;
+	}
+	gth_buf_addf(b, level == 0 ? " %s rate" : " %s", sep);
+	for (size_t i = 0; i < s->n_forges; i++) {
+		const struct gth_ui_forge_status *f = &s->forges[i];
+
+		if (i > 0)
+			gth_buf_addf(b, " %s", ui_glyph(ui, G_MIDDOT));
+		gth_buf_addf(b, " %s ", f->name);
+		if (f->rate_remaining < 0)
+			gth_buf_adds(b, ui_glyph(ui, G_UNKNOWN));
+		else if (level == 0)
+			gth_buf_addf(b, "%ld/%ld", f->rate_remaining, f->rate_limit);
+		else
+			gth_buf_addf(b, "%ld", f->rate_remaining);
+		rate_reset_note(b, ui, f->rate_remaining, f->rate_limit, f->rate_reset, level > 0);
+	}
+}
+
+/* Several forges: "alice" when the login is the same everywhere, else "alice@github bob@gitlab". */
+static void
+forges_logins(const struct gth_ui *ui, struct gth_buf *b)
+{
+	const struct gth_ui_status *s = &ui->status;
+	const char *one = NULL;
+	bool same = true;
+
+	for (size_t i = 0; i < s->n_forges; i++) {
+		if (s->forges[i].login == NULL)
+			continue;
+		if (one != NULL && strcmp(one, s->forges[i].login) != 0)
+			same = false;
+		if (one == NULL)
+			one = s->forges[i].login;
+	}
+	if (one == NULL)
+		return;
+	gth_buf_addf(b, " %s", ui_glyph(ui, G_VBAR));
+	for (size_t i = 0; i < s->n_forges; i++) {
+		if (s->forges[i].login == NULL)
+			continue;
+		if (same) {
+			gth_buf_addf(b, " %s", one);
+			break;
+		}
+		gth_buf_addf(b, " %s@%s", s->forges[i].login, s->forges[i].name);
+	}
+}
+
+/*
+ * The right half of the status bar: sync state, rate budget, outbox, login.
+ * Level 0 is in full; 1 drops the words and the login so that everything
+ * still fits in 80 columns (the sync error itself goes to the message
+ * line); 2, with several forges, keeps only the lowest budget.
+ */
+static void
+status_right(const struct gth_ui *ui, int level, char *out, size_t n)
 {
 	const struct gth_ui_status *s = &ui->status;
 	const char *sep = ui_glyph(ui, G_VBAR);
 	time_t now = ui_now(ui);
 	struct gth_buf b = GTH_BUF_INIT;
+	bool compact = level > 0, many = s->n_forges > 1;
 	char tmp[64];
 
 	switch (s->sync) {
@@ -952,19 +1085,19 @@ status_right(const struct gth_ui *ui, bool compact, char *out, size_t n)
 		gth_buf_adds(&b, "not synced");
 		break;
 	}
-	if (s->rate_remaining >= 0) {
+	if (many) {
+		forges_budget(ui, level, &b);
+	} else if (s->rate_remaining >= 0) {
 		gth_buf_addf(&b, compact ? " %s %ld/%ld" : " %s rate %ld/%ld", sep, s->rate_remaining,
 			s->rate_limit);
-		/* Nearly out of budget: say when it comes back. */
-		if (s->rate_reset > now && s->rate_remaining * 10 < s->rate_limit) {
-			ui_format_duration(tmp, sizeof(tmp), (long long)(s->rate_reset - now));
-			gth_buf_addf(&b, compact ? " (%s)" : " (resets in %s)", tmp);
-		}
+		rate_reset_note(&b, ui, s->rate_remaining, s->rate_limit, s->rate_reset, compact);
 	}
 	gth_buf_addf(&b, " %s outbox %ld", sep, s->outbox_pending);
 	if (s->outbox_dead > 0)
 		gth_buf_addf(&b, " (%ld dead)", s->outbox_dead);
-	if (!compact && s->login != NULL)
+	if (!compact && many)
+		forges_logins(ui, &b);
+	else if (!compact && s->login != NULL)
 		gth_buf_addf(&b, " %s %s", sep, s->login);
 	snprintf(out, n, "%s", gth_buf_str(&b));
 	gth_buf_release(&b);
@@ -987,11 +1120,12 @@ status_render(struct gth_ui *ui, struct gth_screen *scr, int y)
 			ui->n_order);
 	}
 	lw = (int)gth_text_width(left, strlen(left));
-	status_right(ui, false, right, sizeof(right));
-	rw = (int)gth_text_width(right, strlen(right));
-	if (lw + 1 + rw + 1 > scr->cols) {
-		status_right(ui, true, right, sizeof(right));
+	/* The fullest form that leaves the left half some room. */
+	for (int level = 0; level <= 2; level++) {
+		status_right(ui, level, right, sizeof(right));
 		rw = (int)gth_text_width(right, strlen(right));
+		if (lw + 1 + rw + 1 <= scr->cols)
+			break;
 	}
 	/* The right half is the one that must be seen whole; a long PR name gives way. */
 	x = scr->cols - rw - 1;

@@ -927,6 +927,45 @@ test_big_diff(void)
 	gth_diff_free(d);
 }
 
+static void
+test_status_forges(void)
+{
+	struct gth_ui *ui = new_ui(NULL, false);
+	struct gth_ui_forge_status fs[3];
+	struct gth_ui_status st;
+
+	memset(&st, 0, sizeof(st));
+	memset(fs, 0, sizeof(fs));
+	fs[0] = (struct gth_ui_forge_status){ "github", 4812, 5000, 0, "alice" };
+	fs[1] = (struct gth_ui_forge_status){ "gitlab", 1900, 2000, 0, "alice.r" };
+	st.rate_remaining = -1;
+	st.outbox_pending = 1;
+	st.sync = GTH_SYNC_OK;
+	st.synced_at = NOW - 120;
+	st.forges = fs;
+	st.n_forges = 2;
+	gth_ui_set_status(ui, &st);
+	/* Two forges: each one's budget, in full on a wide screen, in short at 80 columns. */
+	golden(ui, "status-forges-160x48", 48, 160);
+	golden(ui, "status-forges-80x24", 24, 80);
+	/* A third forge with no budget known yet, and one nearly out. */
+	fs[1].rate_remaining = 150;
+	fs[1].rate_reset = NOW + 14 * 60;
+	fs[2] = (struct gth_ui_forge_status){ "gitea", -1, 0, 0, NULL };
+	st.n_forges = 3;
+	gth_ui_set_status(ui, &st);
+	ok(screen_has(ui, 48, 160, "rate github 4812/5000 · gitlab 150/2000 (resets in 14m) · gitea – "
+		"│ outbox 1 │ alice@github alice.r@gitlab"), "three forges in full at 160 columns");
+	ok(screen_has(ui, 24, 80, "github 4812 · gitlab 150 (14m) · gitea – │ outbox 1"),
+		"in short at 80 columns");
+	/* In the PR view the left half is longer: only the lowest budget is left. */
+	keys(ui, "<Enter>");
+	ok(screen_has(ui, 24, 80, "synced 2m │ gitlab 150/2000 (14m) │ outbox 1") &&
+		!screen_has_quiet(ui, 24, 80, "github 4812"),
+		"when the budgets do not fit, the lowest one shows with its forge's name");
+	gth_ui_free(ui);
+}
+
 int
 main(void)
 {
@@ -935,6 +974,7 @@ main(void)
 		top = "..";
 	build_queue();
 	test_queue();
+	test_status_forges();
 	test_pr_view();
 	test_tabs_option();
 	test_loading();

@@ -95,6 +95,15 @@ enum gth_sync_state {
 	GTH_SYNC_OFFLINE,
 };
 
+/* One forge's rate budget and login, when the console works on several. */
+struct gth_ui_forge_status {
+	const char *name;	/* the forge's name in the config */
+	long rate_remaining;	/* -1 unknown */
+	long rate_limit;
+	time_t rate_reset;	/* 0 unknown */
+	const char *login;	/* reviewer's login there; may be NULL */
+};
+
 /* What the status bar shows.  Strings are copied. */
 struct gth_ui_status {
 	long rate_remaining;	/* -1 unknown */
@@ -106,6 +115,12 @@ struct gth_ui_status {
 	time_t synced_at;	/* 0 never */
 	const char *sync_detail;	/* e.g. the last error; may be NULL */
 	const char *login;	/* reviewer's forge login; may be NULL */
+	/*
+	 * With two or more forges: each one's budget and login (copied), shown
+	 * instead of rate_* and login; NULL / 0 for one forge.
+	 */
+	const struct gth_ui_forge_status *forges;
+	size_t n_forges;
 };
 
 enum gth_delivery {
