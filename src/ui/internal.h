@@ -137,8 +137,8 @@ struct gth_ui {
 
 /* Glyphs, UTF-8 or ASCII. */
 enum glyph { G_VBAR, G_HBAR, G_PASS, G_FAIL, G_PENDING, G_MISSING, G_SKIPPED, G_AWAITING,
-	G_ARROW, G_ELLIPSIS, G_ANNOT, G_BULLET, G_WARN, G_BAR_FULL, G_BAR_EMPTY, G_VIEWED, G_CURSOR, G_MIDDOT, G_UNKNOWN,
-	G__COUNT };
+	G_ARROW, G_ELLIPSIS, G_ANNOT, G_BULLET, G_WARN, G_BAR_FULL, G_BAR_EMPTY, G_VIEWED, G_CURSOR,
+	G_MIDDOT, G_UNKNOWN, G__COUNT };
 const char *ui_glyph(const struct gth_ui *ui, enum glyph g);
 
 time_t ui_now(const struct gth_ui *ui);
