@@ -549,8 +549,11 @@ on_header(char *ptr, size_t size, size_t nmemb, void *ud)
 			free(line);
 			return 0;	/* refuse before reading a byte of it */
 		}
-	} else if (strncasecmp(name, "x-ratelimit-", 12) == 0) {
-		const char *k = name + 12;
+	} else if (strncasecmp(name, "x-ratelimit-", 12) == 0 ||
+		   strncasecmp(name, "ratelimit-", 10) == 0) {
+		/* GitHub and Gitea say X-RateLimit-*; GitLab says RateLimit-*, with
+		 * Observed for used and ResetTime (an HTTP date, left to Reset). */
+		const char *k = name + (name[0] == 'x' || name[0] == 'X' ? 12 : 10);
 
 		x->rate_seen = true;
 		if (strcasecmp(k, "resource") == 0)
@@ -560,7 +563,7 @@ on_header(char *ptr, size_t size, size_t nmemb, void *ud)
 				x->rate.limit = l;
 			else if (strcasecmp(k, "remaining") == 0)
 				x->rate.remaining = l;
-			else if (strcasecmp(k, "used") == 0)
+			else if (strcasecmp(k, "used") == 0 || strcasecmp(k, "observed") == 0)
 				x->rate.used = l;
 			else if (strcasecmp(k, "reset") == 0)
 				x->rate.reset = (time_t)l;

@@ -16,6 +16,8 @@ Routes (KEY lets several tests use one route without sharing counters):
   /primary                 403 x-ratelimit-remaining: 0, reset in an hour
   /primary-soon/KEY        403 remaining 0 with reset in 1 s once, then 200
   /secondary               403 secondary rate limit message, Retry-After: 3600
+  /gitlab-ok               200 with GitLab's RateLimit-* headers (1990 of 2000 left)
+  /gitlab-limited          429 "Retry later" (text), RateLimit-Remaining: 0, reset in an hour
   /graphql-limited         200 with a GraphQL RATE_LIMITED error
   /malformed               200 '{"a":'  (bad JSON)
   /truncated               200 '{"check_runs":[{"id":1' (cut JSON, honest length)
@@ -57,7 +59,8 @@ class H(BaseHTTPRequestHandler):
     def log_message(self, *a):
         pass
 
-    def send(self, status, body, headers=None):
+    def send(self, status, body, headers=None, github_rate=True):
+        """github_rate=False: no X-RateLimit-* (GitLab's routes send their own)."""
         if isinstance(body, (dict, list)):
             body = json.dumps(body)
         if isinstance(body, str):
@@ -65,11 +68,12 @@ class H(BaseHTTPRequestHandler):
         self.send_response(status)
         self.send_header("Content-Type", "application/json; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
-        self.send_header("x-ratelimit-limit", "5000")
-        self.send_header("x-ratelimit-remaining", "4990")
-        self.send_header("x-ratelimit-used", "10")
-        self.send_header("x-ratelimit-reset", str(int(time.time()) + 3000))
-        self.send_header("x-ratelimit-resource", "core")
+        if github_rate:
+            self.send_header("x-ratelimit-limit", "5000")
+            self.send_header("x-ratelimit-remaining", "4990")
+            self.send_header("x-ratelimit-used", "10")
+            self.send_header("x-ratelimit-reset", str(int(time.time()) + 3000))
+            self.send_header("x-ratelimit-resource", "core")
         for k, v in (headers or {}).items():
             self.send_header(k, v)
         self.end_headers()
@@ -122,6 +126,19 @@ class H(BaseHTTPRequestHandler):
             return self.send(403, {"message": "You have exceeded a secondary rate limit. "
                                    "Please wait a few minutes before you try again."},
                              {"Retry-After": "3600"})
+        if p == "/gitlab-ok":
+            return self.send(200, {"ok": True},
+                             {"RateLimit-Limit": "2000", "RateLimit-Observed": "10",
+                              "RateLimit-Remaining": "1990",
+                              "RateLimit-Reset": str(int(time.time()) + 60),
+                              "RateLimit-ResetTime": "Tue, 01 Jan 2030 00:00:00 GMT"},
+                             github_rate=False)
+        if p == "/gitlab-limited":
+            reset = int(time.time()) + 3600
+            return self.send(429, "Retry later\n",
+                             {"RateLimit-Limit": "2000", "RateLimit-Observed": "2000",
+                              "RateLimit-Remaining": "0", "RateLimit-Reset": str(reset),
+                              "Retry-After": "3600"}, github_rate=False)
         if p == "/graphql-limited":
             return self.send(200, {"data": None, "errors": [{"type": "RATE_LIMITED",
                              "message": "API rate limit exceeded for user ID 1."}]},

@@ -300,6 +300,23 @@ main(void)
 	ok(strstr(err.msg, "secondary rate limit") != NULL, "message names the secondary limit");
 	gth_http_resp_release(&r);
 
+	/* GitLab's headers have no X- and say Observed for used */
+	rc = get(h, GTH_HTTP_GET, "/gitlab-ok", &r, &err, NULL);
+	is_int(rc, 0, "a GitLab answer with RateLimit-* headers");
+	memset(&rate, 0, sizeof(rate));
+	rc = gth_http_rate(h, "core", &rate);
+	ok(rc == 0 && rate.limit == 2000 && rate.remaining == 1990 && rate.used == 10,
+	    "GitLab's budget is read: %ld of %ld left", rate.remaining, rate.limit);
+	gth_http_resp_release(&r);
+	t0 = ms_now();
+	rc = get(h, GTH_HTTP_GET, "/gitlab-limited", &r, &err, NULL);
+	is_int(rc, -GTH_E_RATELIMIT, "GitLab's 429 with RateLimit-Remaining: 0 -> RATELIMIT");
+	ok(ms_now() - t0 < 2000, "at once, not after the hour it asks for");
+	ok(strstr(err.msg, "UTC") != NULL, "the message names the reset time: %s", err.msg);
+	ok(gth_http_rate(h, "core", &rate) == 0 && rate.remaining == 0,
+	    "the budget shows nothing left");
+	gth_http_resp_release(&r);
+
 	/* GraphQL reports its limit with HTTP 200 */
 	{
 		struct gth_github_page page;
