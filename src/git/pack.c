@@ -645,6 +645,14 @@ out:
 	return rc;
 }
 
+void
+gth_packs_forget_places(struct gth_packs *ps)
+{
+	free(ps->places);
+	ps->places = NULL;
+	ps->n_places = ps->cap_places = 0;
+}
+
 int
 gth_packs_read(struct gth_packs *ps, const unsigned char *oid, struct gth_pack_blob **out)
 {

@@ -39,6 +39,8 @@ uint64_t gth_packs_key(const struct gth_packs *ps, const unsigned char *oid);
  */
 int gth_packs_place(struct gth_packs *ps, const unsigned char *oid, uint64_t *root,
 	uint32_t *depth);
+/* Free gth_packs_place's memo, once the order is known. */
+void gth_packs_forget_places(struct gth_packs *ps);
 /*
  * Read blob oid: 0 and *out (release it with gth_pack_blob_release), or 1
  * when this reader cannot (not packed, not a blob, too big, corrupt): read

@@ -1,0 +1,93 @@
+#!/bin/sh
+# Mirrors whose blobs sit in delta chains, for test_pack (fixed dates: the
+# same SHAs every run).
+#
+#	mkpacked.sh DIR
+#
+# A repository where six files change over twelve commits, then three bare
+# mirrors of it under DIR/cache/git/example.com/acme/:
+#	ofs.git		one pack, deltas by offset (git's default)
+#	ref.git		one pack, deltas by base id (repack.useDeltaBaseOffset=false)
+#	mixed.git	ofs.git's pack plus the PR's last commit fetched loose
+# DIR/base and DIR/head hold the base and PR head SHAs.
+set -eu
+
+dir=$1
+mkdir -p "$dir"
+dir=$(cd "$dir" && pwd)
+work=$dir/work
+mirrors=$dir/cache/git/example.com/acme
+HOME=$dir/home
+GIT_CONFIG_NOSYSTEM=1
+GIT_AUTHOR_NAME=Agent
+GIT_AUTHOR_EMAIL=agent@example.com
+GIT_COMMITTER_NAME=Agent
+GIT_COMMITTER_EMAIL=agent@example.com
+export HOME GIT_CONFIG_NOSYSTEM GIT_AUTHOR_NAME GIT_AUTHOR_EMAIL GIT_COMMITTER_NAME \
+	GIT_COMMITTER_EMAIL
+mkdir -p "$HOME" "$mirrors"
+
+rm -rf "$work"
+git init -q "$work"
+cd "$work"
+git checkout -q -b main
+
+tick=1700000000
+commit() {
+	tick=$((tick + 60))
+	git add -A
+	GIT_AUTHOR_DATE="@$tick +0000" GIT_COMMITTER_DATE="@$tick +0000" git commit -q -m "$1"
+}
+
+# Version v of file f: 300 lines, ten of them rewritten per version, so each
+# version is a small delta from the one before.
+write() {
+	awk -v f="$1" -v v="$2" 'BEGIN {
+		for (i = 0; i < 300; i++) {
+			r = (i % 30 < v) ? v : 0
+			printf "line %03d of file %d, revision %d: the quick brown fox\n", i, f, r
+		}
+	}' > "file$1.txt"
+}
+
+v=0
+while [ $v -lt 12 ]; do
+	for f in 1 2 3 4 5 6; do
+		write $f $v
+	done
+	# A binary file, and one empty at the base and not at the head.
+	printf 'PNG\000\001\002 version %d\000' $v > image.bin
+	if [ $v -lt 8 ]; then : > empty.txt; else echo "no longer empty" > empty.txt; fi
+	commit "version $v"
+	v=$((v + 1))
+	[ $v -eq 6 ] && git branch base
+done
+git branch pr HEAD~1
+git rev-parse base > "$dir/base"
+
+rm -rf "$mirrors/ofs.git" "$mirrors/ref.git" "$mirrors/mixed.git"
+git clone -q --bare --no-local "$work" "$mirrors/ofs.git"
+git -C "$mirrors/ofs.git" repack -adfq --depth=50 --window=50
+git clone -q --bare --no-local "$work" "$mirrors/ref.git"
+git -C "$mirrors/ref.git" -c repack.useDeltaBaseOffset=false repack -adfq --depth=50 --window=50
+
+# mixed.git: packed up to pr, then the last commit fetched as loose objects.
+git clone -q --bare --no-local --single-branch --branch pr "$work" "$mirrors/mixed.git"
+git -C "$mirrors/mixed.git" repack -adfq --depth=50 --window=50
+git -C "$mirrors/mixed.git" -c fetch.unpackLimit=1000 fetch -q "$work" main:main
+git rev-parse main > "$dir/head"
+
+# The test means nothing without chains: say so if pack-objects made none.
+for m in ofs ref; do
+	n=$(git verify-pack -v "$mirrors/$m.git"/objects/pack/*.idx | awk 'NF >= 7' | wc -l)
+	if [ "$n" -lt 40 ]; then
+		echo "mkpacked.sh: only $n deltas in $m.git" >&2
+		exit 1
+	fi
+done
+loose=$(find "$mirrors/mixed.git/objects" -path '*/pack' -prune -o -type f -name '[0-9a-f]*' \
+	-print | wc -l)
+if [ "$loose" -lt 7 ]; then
+	echo "mkpacked.sh: mixed.git has $loose loose objects" >&2
+	exit 1
+fi
