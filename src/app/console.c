@@ -33,7 +33,6 @@
 #include "gatehouse/decide/outbox.h"
 #include "gatehouse/decide/viewed.h"
 #include "gatehouse/forge/forge.h"
-#include "gatehouse/git/diff.h"
 #include "gatehouse/term/term.h"
 #include "gatehouse/ui/ui.h"
 
@@ -71,6 +70,7 @@ struct console {
 	struct gth_queue_item open;
 	struct gth_prepared prep;
 	struct gth_job *loading;	/* the prepare job in flight, for cancel */
+	bool expanding;			/* a whole-file context job is on its way */
 	bool ignore_whitespace;
 	unsigned long generation;	/* bumps on every open/close: stale jobs are dropped */
 
@@ -107,7 +107,10 @@ struct work {
 	struct gth_decision_request req;	/* decide */
 	char *reason, *override, *head;
 	struct gth_assessment *assess;		/* decide: owned copy (the view may close) */
-	bool ignore_whitespace;			/* prepare */
+	bool ignore_whitespace;			/* prepare, expand */
+	struct gth_diff *diff;			/* expand: the file with whole-file context */
+	size_t file_index, src_index;		/* expand: in the PR's diff, in diff */
+	char *old_path, *new_path;		/* expand: which file */
 	char *login;				/* refresh: our login, for the status bar */
 	struct gth_strvec logins;		/* refresh: per forge, "" when unknown */
 	struct gth_decision_outcome outcome;	/* decide */
@@ -154,6 +157,9 @@ work_free(struct work *w)
 	free(w->override);
 	free(w->head);
 	free(w->ref);
+	free(w->old_path);
+	free(w->new_path);
+	gth_diff_free(w->diff);
 	free(w);
 }
 
@@ -348,6 +354,7 @@ close_pr(struct console *c)
 	if (c->loading != NULL)
 		atomic_store(&c->loading->cancel, 1);
 	c->loading = NULL;
+	c->expanding = false;
 	c->generation++;
 	gth_prepared_release(&c->prep);
 	gth_pr_free(c->open.pr);
@@ -485,6 +492,78 @@ open_pr(struct console *c, const struct gth_queue_item *it)
 	w->ignore_whitespace = c->ignore_whitespace;
 	c->loading = &w->job;
 	gth_ui_set_progress(c->ui, "loading", 0, 0);
+	gth_pool_submit(c->pool, LANE_FORGE, &w->job);
+}
+
+/* ---- whole-file context ------------------------------------------------- */
+
+/*
+ * Built on the worker lane from the job's own copies (the PR, the file's
+ * paths) into a diff of its own; the PR's diff, which the view reads, is
+ * only touched back on the UI thread.
+ */
+static void
+expand_run(struct gth_job *job)
+{
+	struct work *w = (struct work *)job;
+
+	job->result = gth_svc_expand_file(w->c->app, w->pr, w->ignore_whitespace, w->old_path,
+	    w->new_path, &w->diff, &w->src_index, &job->err);
+}
+
+static void
+expand_done(struct gth_job *job)
+{
+	struct work *w = (struct work *)job;
+	struct console *c = w->c;
+	struct gth_diff *d = c->prep.diff;
+
+	if (w->generation != c->generation) {
+		work_free(w);	/* the PR closed or was rebuilt meanwhile */
+		return;
+	}
+	c->expanding = false;
+	gth_ui_set_progress(c->ui, NULL, 0, 0);
+	if (job->result != 0) {
+		gth_ui_message(c->ui, GTH_MSG_ERROR, "whole file: %s",
+		    gth_err_text(&job->err, job->result));
+	} else if (d != NULL && w->file_index < d->n_files &&
+	    gth_str_eq(d->files[w->file_index].new_path, w->new_path)) {
+		gth_svc_expand_apply(d, w->file_index, w->diff, w->src_index);
+		gth_ui_set_pr(c->ui, &c->open, d);
+	}
+	work_free(w);
+}
+
+static void
+expand_context(struct console *c, size_t index)
+{
+	const struct gth_diff *d = c->prep.diff;
+	const struct gth_diff_file *f;
+	struct work *w;
+	char *what;
+
+	if (d == NULL || c->prep.partial || c->loading != NULL || index >= d->n_files)
+		return;
+	f = &d->files[index];
+	if (f->binary || f->submodule) {
+		gth_ui_message(c->ui, GTH_MSG_INFO, "binary files and submodules have no lines to show");
+		return;
+	}
+	if (c->expanding) {
+		gth_ui_message(c->ui, GTH_MSG_INFO, "whole-file context is already on its way");
+		return;
+	}
+	w = work_new(c, expand_run, expand_done);
+	w->pr = gth_pr_dup(c->open.pr);
+	w->ignore_whitespace = d->ignore_whitespace;
+	w->file_index = index;
+	w->old_path = xstrdup(f->old_path != NULL ? f->old_path : "");
+	w->new_path = xstrdup(f->new_path != NULL ? f->new_path : "");
+	c->expanding = true;
+	what = xasprintf("whole file %s", w->new_path);
+	gth_ui_set_progress(c->ui, what, 0, 0);
+	free(what);
 	gth_pool_submit(c->pool, LANE_FORGE, &w->job);
 }
 
@@ -732,8 +811,6 @@ save_draft(struct console *c, enum gth_verdict v, const char *text)
 static void
 handle(struct console *c, struct gth_cmd *cmd)
 {
-	int r;
-
 	switch (cmd->kind) {
 	case GTH_CMD_NONE:
 		break;
@@ -767,15 +844,7 @@ handle(struct console *c, struct gth_cmd *cmd)
 		/* Every file is built when the PR opens; nothing is left to load. */
 		break;
 	case GTH_CMD_EXPAND_CONTEXT:
-		if (c->prep.diff != NULL && !c->prep.partial) {
-			struct gth_err err;
-
-			gth_err_clear(&err);
-			r = gth_git_diff_load_file_full(c->prep.diff, cmd->file_index, &err);
-			if (r != 0)
-				gth_ui_message(c->ui, GTH_MSG_ERROR, "%s", gth_err_text(&err, r));
-			gth_ui_set_pr(c->ui, &c->open, c->prep.diff);
-		}
+		expand_context(c, cmd->file_index);
 		break;
 	case GTH_CMD_TOGGLE_WHITESPACE:
 		c->ignore_whitespace = cmd->flag;

@@ -263,6 +263,65 @@ out:
 }
 
 int
+gth_svc_expand_file(struct gth_app *app, const struct gth_pr *pr, bool ignore_whitespace,
+	const char *old_path, const char *new_path, struct gth_diff **out, size_t *index,
+	struct gth_err *err)
+{
+	struct gth_mirror *m = NULL;
+	struct gth_diff *d = NULL;
+	struct gth_diff_opts dopt;
+	size_t i;
+	int r;
+
+	*out = NULL;
+	if (pr->host == NULL || pr->head_sha == NULL || pr->base_sha == NULL)
+		return gth_err_set(err, -GTH_E_INVAL, "the PR has no commits to diff");
+	if ((r = gth_mirror_open(app->cache_dir, pr->host, pr->repo, &m, err)) != 0)
+		goto out;
+	/* The options the PR's diff was built with, so the same files come out. */
+	memset(&dopt, 0, sizeof(dopt));
+	dopt.ignore_whitespace = ignore_whitespace;
+	dopt.context_lines = -1;
+	if ((r = gth_git_diff_open(m, pr->base_sha, pr->head_sha, &dopt, &d, err)) != 0)
+		goto out;
+	for (i = 0; i < d->n_files; i++)
+		if (gth_str_eq(d->files[i].old_path, old_path) &&
+		    gth_str_eq(d->files[i].new_path, new_path))
+			break;
+	if (i == d->n_files) {
+		r = gth_err_set(err, -GTH_E_NOTFOUND, "%s is not in the diff", new_path);
+		goto out;
+	}
+	if ((r = gth_git_diff_load_file_full(d, i, err)) != 0)
+		goto out;
+	*index = i;
+	*out = d;
+	d = NULL;
+out:
+	gth_diff_free(d);
+	gth_mirror_free(m);
+	return r;
+}
+
+void
+gth_svc_expand_apply(struct gth_diff *d, size_t i, const struct gth_diff *src, size_t si)
+{
+	struct gth_diff_file *f = &d->files[i];
+	const struct gth_diff_file *sf = &src->files[si];
+	size_t base = d->n_lines;
+
+	gth_diff_append(d, src);
+	f->first_line = base + sf->first_line;
+	f->n_lines = sf->n_lines;
+	f->additions = sf->additions;
+	f->deletions = sf->deletions;
+	f->old_size = sf->old_size;
+	f->new_size = sf->new_size;
+	f->binary = sf->binary;
+	f->loaded = true;
+}
+
+int
 gth_svc_prepare_pr(struct gth_app *app, struct gth_forge *f, struct gth_pr *pr,
 	bool ignore_whitespace, gth_svc_progress_fn *progress, void *arg, volatile int *cancel,
 	struct gth_prepared *out, struct gth_err *err)

@@ -1,7 +1,8 @@
 #!/bin/bash
 # The console across sessions and around the edges of a review: viewed marks
 # survive a restart and lapse for files a new push changed; $EDITOR may be a
-# command with arguments, as git allows.
+# command with arguments, as git allows; whole-file context is built on the
+# worker while the keys are answered.
 . "${top_srcdir:-.}/tests/e2e/lib.sh"
 e2e_init demo
 
@@ -19,6 +20,11 @@ files_tab() {	# the PR's file list, as the Files tab shows it
 	sleep 0.5
 	tui_screen
 	tui_keys 1
+}
+
+check() {	# check STATUS DESCRIPTION: e2e_ok, showing the screen when it fails
+	e2e_ok "$1" "$2"
+	[ "$1" -eq 0 ] || tui_screen | e2e_diag
 }
 
 quit_console() {
@@ -41,7 +47,7 @@ tui_keys v
 sleep 0.3
 scr=$(files_tab)
 echo "$scr" | grep -q '✔ M .*payments/refunds.py' && echo "$scr" | grep -q '✔ M .*tests/test_refunds.py'
-e2e_ok $? "both files are marked viewed" || echo "$scr" | e2e_diag
+check $? "both files are marked viewed"
 quit_console
 
 tui_start 80 24
@@ -49,7 +55,7 @@ tui_wait "acme/" 20
 open_pr "$pr"
 scr=$(files_tab)
 echo "$scr" | grep -q '✔ M .*payments/refunds.py' && echo "$scr" | grep -q '✔ M .*tests/test_refunds.py'
-e2e_ok $? "after a restart both viewed marks are back" || echo "$scr" | e2e_diag
+check $? "after a restart both viewed marks are back"
 quit_console
 
 # The agent pushes a new head that changes the test file only.
@@ -62,9 +68,9 @@ tui_wait "acme/" 20
 open_pr "$pr"
 scr=$(files_tab)
 echo "$scr" | grep -q '✔ M .*payments/refunds.py'
-e2e_ok $? "on the new head the unchanged file keeps its viewed mark" || echo "$scr" | e2e_diag
+check $? "on the new head the unchanged file keeps its viewed mark"
 echo "$scr" | grep -q 'tests/test_refunds.py' && ! echo "$scr" | grep -q '✔ M .*tests/test_refunds.py'
-e2e_ok $? "on the new head the changed file's mark is gone" || echo "$scr" | e2e_diag
+check $? "on the new head the changed file's mark is gone"
 quit_console
 
 # ---- $EDITOR with arguments ------------------------------------------------
@@ -80,13 +86,12 @@ unset VISUAL
 export EDITOR="$E2E_TMP/say-editor --say 'Read every hunk twice'"
 tui_start 80 24
 tui_wait "acme/" 20
-open_pr "$pr"
+open_pr acme/payments-api#104
 tui_keys a
 tui_wait "Reason" 5
 tui_keys E
 tui_wait "Read every hunk twice (3 arguments)" 10
-e2e_ok $? "EDITOR=\"say-editor --say 'Read every hunk twice'\" gets its arguments, quotes honoured, and the file" ||
-	tui_screen | e2e_diag
+check $? "EDITOR=\"say-editor --say 'Read every hunk twice'\" gets its arguments, quotes honoured, and the file"
 tui_keys Escape
 sleep 0.3
 quit_console
@@ -94,7 +99,7 @@ quit_console
 export EDITOR="$E2E_TMP/say-editor --unknown-option"
 tui_start 80 24
 tui_wait "acme/" 20
-open_pr "$pr"
+open_pr acme/payments-api#104
 tui_keys a
 tui_wait "Reason" 5
 tui_keys i
@@ -102,12 +107,43 @@ tui_type "Typed before the editor"
 tui_keys Escape
 tui_keys E
 tui_wait "editor failed (exit 3); the reason is unchanged" 10
-e2e_ok $? "an editor that exits with an error is reported with its status" || tui_screen | e2e_diag
+check $? "an editor that exits with an error is reported with its status"
 tui_screen | grep -q "Typed before the editor"
 e2e_ok $? "and the reason typed before it is kept"
 tui_keys Escape
 sleep 0.3
 quit_console
 unset EDITOR
+
+# ---- whole-file context off the UI thread --------------------------------------
+# The forge lane is held up by a slow refresh (the test forge delays the queue's
+# GraphQL search): '+' waits behind it, showing that it is loading, and the keys
+# are answered meanwhile; the whole file arrives when the lane gets to it.
+tui_start 80 24
+tui_wait "acme/" 20
+open_pr "$pr"
+tui_screen | grep -q '@@ -12,8 +12,8 @@'; e2e_ok $? "payments/refunds.py shows its hunk with 3 lines of context"
+curl -fsS -X POST -H 'Content-Type: application/json' "$FORGE_URL/_admin/faults" \
+	-d '[{"method":"*","path_regex":"^/graphql","kind":"delay","ms":6000,"count":1}]' >/dev/null
+tui_keys R
+tui_wait "syncing" 5
+tui_keys +
+tui_wait "whole file payments/refunds.py" 3
+check $? "+ shows that the whole file is loading"
+! tui_screen | grep -q 'Refund amounts for partial captures'
+e2e_ok $? "while the lane is busy the file still has its hunk only"
+tui_keys 2
+for i in $(seq 1 20); do
+	tui_screen | grep -qE '^ *M +\+[0-9]+ +-[0-9]+ tests/test_refunds.py' && break
+	sleep 0.1
+done
+tui_screen | grep -qE '^ *M +\+[0-9]+ +-[0-9]+ tests/test_refunds.py'
+e2e_ok $? "keys are answered while it builds (2 shows the file list)"
+tui_keys 1
+tui_wait '"""Refund amounts for partial captures."""' 20
+check $? "the whole file arrives from the worker: line 1 is on screen"
+tui_screen | grep -q '@@ -1,20 +1,20 @@'; e2e_ok $? "as one hunk over the whole file"
+curl -fsS -X DELETE "$FORGE_URL/_admin/faults" >/dev/null
+quit_console
 
 e2e_finish

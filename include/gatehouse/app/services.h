@@ -106,6 +106,27 @@ int gth_svc_prepare_pr(struct gth_app *app, struct gth_forge *f, struct gth_pr *
 	bool ignore_whitespace, gth_svc_progress_fn *progress, void *arg,
 	volatile int *cancel, struct gth_prepared *out, struct gth_err *err);
 
+/*
+ * Whole-file context for one file of a PR prepared from git, built apart
+ * from the PR's diff so that it may run on a worker while the view reads
+ * that diff: opens the mirror (no fetch: the commits are there since the PR
+ * was prepared) and a diff of its own with the same options, and rebuilds
+ * the file whose old and new paths are old_path and new_path with every
+ * line as context.  *out (owned, gth_diff_free) holds that file, at index
+ * *index, as its only loaded one.  -GTH_E_NOTFOUND when the file is not in
+ * the diff; else as gth_git_diff_load_file_full().
+ */
+int gth_svc_expand_file(struct gth_app *app, const struct gth_pr *pr, bool ignore_whitespace,
+	const char *old_path, const char *new_path, struct gth_diff **out, size_t *index,
+	struct gth_err *err);
+
+/*
+ * Point file i of d at the lines of file si of src (from gth_svc_expand_file),
+ * appending them: the thread that owns d calls it.  The file's previous lines
+ * stay in d's arena, unreferenced, as with gth_git_diff_load_file_full().
+ */
+void gth_svc_expand_apply(struct gth_diff *d, size_t i, const struct gth_diff *src, size_t si);
+
 /* A decision the reviewer asked for. */
 struct gth_decision_request {
 	enum gth_verdict verdict;
