@@ -19,84 +19,9 @@
 #include "gatehouse/base/xalloc.h"
 #include "gatehouse/model/diff.h"
 #include "gatehouse/model/pr.h"
+#include "check_diff.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define MAX_RANGES 16
-
-static void
-check_ranges(const struct gth_diff_range *r, size_t n, size_t len)
-{
-	size_t i;
-
-	if (n > MAX_RANGES)
-		abort();
-	for (i = 0; i < n; i++)
-		if (r[i].start > r[i].end || r[i].end > len)
-			abort();
-}
-
-static void
-check_lines(const struct gth_diff *d)
-{
-	size_t i;
-
-	if (d->n_lines > d->cap_lines || d->arena_len > d->arena_cap ||
-	    (d->n_lines > 0 && d->lines == NULL))
-		abort();
-	for (i = 0; i < d->n_lines; i++) {
-		const struct gth_diff_line *l = &d->lines[i];
-		long p;
-
-		if (l->off > d->arena_len || l->len > d->arena_len - l->off ||
-		    l->kind > GTH_DIFF_META)
-			abort();
-		if (memchr(gth_diff_line_text(d, l), '\n', l->len) != NULL)
-			abort();
-		if ((l->kind == GTH_DIFF_ADD && l->old_no != 0) ||
-		    (l->kind == GTH_DIFF_DEL && l->new_no != 0))
-			abort();
-		p = gth_diff_line_partner(d, i);
-		if (p >= 0) {
-			const struct gth_diff_line *o = &d->lines[p];
-			struct gth_diff_range ra[MAX_RANGES], rb[MAX_RANGES];
-			size_t na = 0, nb = 0;
-
-			if ((size_t)p >= d->n_lines || gth_diff_line_partner(d, (size_t)p) != (long)i)
-				abort();
-			if (!((l->kind == GTH_DIFF_DEL && o->kind == GTH_DIFF_ADD) ||
-			      (l->kind == GTH_DIFF_ADD && o->kind == GTH_DIFF_DEL)))
-				abort();
-			if (gth_diff_intraline(gth_diff_line_text(d, l), l->len,
-				gth_diff_line_text(d, o), o->len, ra, &na, rb, &nb,
-				MAX_RANGES) == 0) {
-				check_ranges(ra, na, l->len);
-				check_ranges(rb, nb, o->len);
-			}
-		}
-	}
-}
-
-/* f's lines are d->lines[first_line, first_line + n_lines); counts are of those lines. */
-static void
-check_file(const struct gth_diff *d, const struct gth_diff_file *f, bool counted)
-{
-	const struct gth_diff_line *lines;
-	long adds = 0, dels = 0;
-	size_t n = 0, i;
-
-	if (!f->loaded || f->first_line > d->n_lines || f->n_lines > d->n_lines - f->first_line)
-		abort();
-	lines = gth_diff_file_lines(d, f, &n);
-	if (n != f->n_lines || (n > 0 && lines != d->lines + f->first_line))
-		abort();
-	for (i = 0; i < n; i++) {
-		adds += lines[i].kind == GTH_DIFF_ADD;
-		dels += lines[i].kind == GTH_DIFF_DEL;
-	}
-	if (counted && (adds != f->additions || dels != f->deletions))
-		abort();
-}
 
 static void
 fuzz_parse(const char *text, size_t len)

@@ -48,8 +48,20 @@ tests_fuzz_fuzz_policy_LDADD = $(POLICY_TEST_LIBS)
 TESTS += tests/fuzz/fuzz_policy
 EXTRA_DIST += tests/fuzz/corpus/policy
 check_PROGRAMS += tests/fuzz/fuzz_patch
-tests_fuzz_fuzz_patch_SOURCES = tests/fuzz/fuzz_patch.c tests/fuzz/standalone.c
+tests_fuzz_fuzz_patch_SOURCES = tests/fuzz/fuzz_patch.c tests/fuzz/standalone.c \
+	tests/fuzz/check_diff.h
 tests_fuzz_fuzz_patch_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_DIRS='"tests/fuzz/corpus/patch"'
 tests_fuzz_fuzz_patch_LDADD = src/model/libgthmodel.a src/base/libgthbase.a
 TESTS += tests/fuzz/fuzz_patch
 EXTRA_DIST += tests/fuzz/corpus/patch
+# The diff model built from git over arbitrary trees: each corpus input is
+# a program that builds two trees in a scratch mirror under $TMPDIR.
+check_PROGRAMS += tests/fuzz/fuzz_difftree
+tests_fuzz_fuzz_difftree_SOURCES = tests/fuzz/fuzz_difftree.c tests/fuzz/standalone.c \
+	tests/fuzz/check_diff.h tests/fuzz/check_sanitized.h
+tests_fuzz_fuzz_difftree_CPPFLAGS = $(AM_CPPFLAGS) $(LIBGIT2_CFLAGS) \
+	-DFUZZ_DIRS='"tests/fuzz/corpus/difftree"'
+tests_fuzz_fuzz_difftree_LDADD = src/git/libgthgit.a src/model/libgthmodel.a \
+	src/base/libgthbase.a $(LIBGIT2_LIBS)
+TESTS += tests/fuzz/fuzz_difftree
+EXTRA_DIST += tests/fuzz/corpus/difftree

@@ -18,7 +18,7 @@ cc=${FUZZ_CC:-clang}
 libs=${FUZZ_LIBS:--lgit2 -lcurl -ljansson -lcrypto}
 work=${FUZZ_WORK:-$bld/tests/fuzz/work}
 # The layers a fuzz target may reach, upper first (the link order).
-layers="policy decide forge sign config model base"
+layers="policy decide forge sign config git model base"
 flags="-g -O1 -D_GNU_SOURCE -I$top/include -I$top/tests -I$bld ${FUZZ_CPPFLAGS:-}"
 
 install_hint() {
