@@ -358,6 +358,8 @@ read_entry(struct gth_packs *ps, size_t p, uint64_t off, struct entry *e)
 	if (size > ps->max_object)
 		return 1;
 	e->size = (size_t)size;
+	if (i >= (size_t)got)
+		return -1;
 	if (e->type == OBJ_OFS_DELTA) {
 		/* Big-endian base-128 with an implicit +1 per continuation byte. */
 		rel = h[i] & 0x7f;

@@ -9,6 +9,7 @@
 #	ofs.git		one pack, deltas by offset (git's default)
 #	ref.git		one pack, deltas by base id (repack.useDeltaBaseOffset=false)
 #	mixed.git	ofs.git's pack plus the PR's last commit fetched loose
+#	corrupt.git	ofs.git with one byte of the head's file1.txt flipped
 # DIR/base and DIR/head hold the base and PR head SHAs.
 set -eu
 
@@ -65,7 +66,7 @@ done
 git branch pr HEAD~1
 git rev-parse base > "$dir/base"
 
-rm -rf "$mirrors/ofs.git" "$mirrors/ref.git" "$mirrors/mixed.git"
+rm -rf "$mirrors/ofs.git" "$mirrors/ref.git" "$mirrors/mixed.git" "$mirrors/corrupt.git"
 git clone -q --bare --no-local "$work" "$mirrors/ofs.git"
 git -C "$mirrors/ofs.git" repack -adfq --depth=50 --window=50
 git clone -q --bare --no-local "$work" "$mirrors/ref.git"
@@ -76,6 +77,16 @@ git clone -q --bare --no-local --single-branch --branch pr "$work" "$mirrors/mix
 git -C "$mirrors/mixed.git" repack -adfq --depth=50 --window=50
 git -C "$mirrors/mixed.git" -c fetch.unpackLimit=1000 fetch -q "$work" main:main
 git rev-parse main > "$dir/head"
+
+cp -R "$mirrors/ofs.git" "$mirrors/corrupt.git"
+pack=$(ls "$mirrors/corrupt.git"/objects/pack/*.pack)
+chmod u+w "$pack"
+sha=$(git rev-parse main:file1.txt)
+# verify-pack: id type size size-in-pack offset [depth base]; flip a byte mid-stream.
+pos=$(git verify-pack -v "${pack%.pack}.idx" | awk -v s="$sha" '$1 == s { print $5 + int($4 / 2) }')
+byte=$(od -An -tu1 -j "$pos" -N1 "$pack" | tr -d ' ')
+# shellcheck disable=SC2059
+printf "$(printf '\\%03o' $((byte ^ 255)))" | dd of="$pack" bs=1 seek="$pos" conv=notrunc 2>/dev/null
 
 # The test means nothing without chains: say so if pack-objects made none.
 for m in ofs ref; do

@@ -2,7 +2,8 @@
  * load_all reads blobs from the packs itself (src/git/pack.c); loading one
  * file reads them through libgit2.  Over mirrors whose blobs sit in delta
  * chains (tests/git/mkpacked.sh: deltas by offset, by base id, packed and
- * loose mixed), both must give the reviewer the same diff, byte for byte.
+ * loose mixed), both must give the reviewer the same diff, byte for byte;
+ * over a corrupt pack, both must say so.
  */
 #include "config.h"
 
@@ -110,6 +111,32 @@ out:
 	free(repo);
 }
 
+/* A flipped byte in a blob the diff needs: an error naming git, whichever reader met it. */
+static void
+check_corrupt(const char *cache)
+{
+	struct gth_mirror *m = NULL;
+	struct gth_diff *all = NULL, *one = NULL;
+	struct gth_err err;
+	size_t i;
+	int rc = 0;
+
+	if (gth_mirror_open(cache, "example.com", "acme/corrupt", &m, &err) < 0 ||
+	    open_diff(m, NULL, &all) < 0 || open_diff(m, NULL, &one) < 0) {
+		ok(0, "corrupt pack: open the mirror and the diffs");
+		goto out;
+	}
+	is_int(gth_git_diff_load_all(all, NULL, NULL, NULL, &err), -GTH_E_GIT,
+	    "corrupt pack: load all fails with a git error");
+	for (i = 0; i < one->n_files && rc == 0; i++)
+		rc = gth_git_diff_load_file(one, i, &err);
+	is_int(rc, -GTH_E_GIT, "corrupt pack: so does loading the files one by one");
+out:
+	gth_diff_free(all);
+	gth_diff_free(one);
+	gth_mirror_free(m);
+}
+
 static int
 read_sha(const char *dir, const char *name, char sha[41])
 {
@@ -147,6 +174,7 @@ main(void)
 	/* Blobs over the text cap are libgit2's to read (and shown as binary, by size). */
 	small.max_text_size = 4096;
 	check_mirror(cache, "ofs", &small, "blobs over max_text_size");
+	check_corrupt(cache);
 
 	gth_git_shutdown();
 	free(dir);
