@@ -68,10 +68,12 @@ int gth_git_diff_load_file(struct gth_diff *d, size_t file_index, struct gth_err
 
 /*
  * Load every file not yet loaded, then compute the per-PR stats
- * (gth_diff_compute_stats).  Files are read in the order their blobs sit in
- * the mirror's packs (several times faster than path order on deltified
- * packs), by the calling thread plus one worker thread per further CPU (at
- * most 3; $GATEHOUSE_DIFF_WORKERS sets the number, 0 for none).  Only the
+ * (gth_diff_compute_stats).  Blobs come from the mirror's packs directly
+ * (libgit2 reads what that reader cannot), files in the order of their
+ * blobs' delta chains, so that each is usually one delta from a blob just
+ * read.  The work runs on the calling thread plus one worker thread per
+ * further CPU (at most 3; $GATEHOUSE_DIFF_WORKERS sets the number, 0 for
+ * none).  Only the
  * calling thread writes to d, and callbacks run on it.  progress (may be
  * NULL) is called after each file with (files built by this call, files in
  * the diff); cancel (may be NULL) is checked between files.  Returns 0,
