@@ -408,6 +408,8 @@ pr_open(struct gth_ui *ui, const struct gth_queue_item *it, const struct gth_dif
 			p->load_asked[f] = false;
 	if (d != NULL)
 		place_annotations(p);
+	else
+		p->n_loose = 0;	/* they point into the PR copy it replaced, which is freed */
 	count_warnings(ui, p);
 	memset(p->meas_w, 0, sizeof(p->meas_w));
 	clamp_top(p);
