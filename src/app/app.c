@@ -213,6 +213,8 @@ gth_app_open_outbox(struct gth_app *app, struct gth_err *err)
 	r = gth_audit_open(audit_path, app->cfg->audit_syslog, &app->audit, err);
 	if (r == 0)
 		r = gth_outbox_open(outbox_dir, app->audit, &app->outbox, err);
+	if (r == 0)
+		gth_outbox_set_settle(app->outbox, (app->cfg->outbox_settle_ms + 999) / 1000);
 	/* Anything a crash left half-delivered goes back to be retried. */
 	if (r == 0)
 		r = gth_outbox_recover(app->outbox, &pending, err);

@@ -23,6 +23,9 @@
 #define REFRESH_MIN_MS (30L * 1000)
 #define REFRESH_MAX_MS (24L * 3600 * 1000)
 #define REFRESH_DEFAULT_MS (5L * 60 * 1000)
+/* How long a lost review post may take to show in the forge's list (decide/outbox.h). */
+#define OUTBOX_SETTLE_DEFAULT_MS (60L * 1000)
+#define OUTBOX_SETTLE_MAX_MS (24L * 3600 * 1000)
 
 const char *const gth_config_default_github_queries[] = {
 	"is:pr is:open archived:false label:needs-checkpoint",
@@ -357,10 +360,18 @@ load_entry(struct gth_config *c, const struct gth_cfg_entry *e, struct gth_err *
 		return gth_cfg_entry_bool(e, &c->audit_syslog, err);
 	}
 	if (strcmp(s, "core") == 0) {
-		if (strcmp(k, "cache-dir") != 0 && strcmp(k, "state-dir") != 0)
-			return unknown_key(e, "cache-dir, state-dir", err);
+		if (strcmp(k, "cache-dir") != 0 && strcmp(k, "state-dir") != 0 &&
+		    strcmp(k, "outbox-settle") != 0)
+			return unknown_key(e, "cache-dir, state-dir, outbox-settle", err);
 		if ((r = gth_cfg_entry_need(e, err)) < 0)
 			return r;
+		if (k[0] == 'o') {
+			if (gth_parse_duration_ms(e->value, &c->outbox_settle_ms) < 0 ||
+			    c->outbox_settle_ms > OUTBOX_SETTLE_MAX_MS)
+				return gth_cfg_error(err, e, "core.outbox-settle: \"%s\" is not a "
+				    "duration from 0 to 24h (e.g. 60s)", e->value);
+			return 0;
+		}
 		set_path(k[0] == 'c' ? &c->cache_dir : &c->state_dir, e->value);
 		return 0;
 	}
@@ -526,6 +537,7 @@ gth_config_load(const char *path_or_NULL, const struct gth_strvec *overrides,
 	*out = NULL;
 	gth_cfg_init(&c->raw);
 	c->refresh_ms = REFRESH_DEFAULT_MS;
+	c->outbox_settle_ms = OUTBOX_SETTLE_DEFAULT_MS;
 	c->config_dir = xasprintf("%s/gatehouse", xdg);
 	free(xdg);
 	c->path = path_or_NULL != NULL ? xstrdup(path_or_NULL) :

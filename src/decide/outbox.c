@@ -13,6 +13,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +42,7 @@ struct gth_outbox {
 	char *sub[5];		/* tmp new cur done dead */
 	int lockfd;
 	struct gth_audit *audit;
+	long settle;		/* seconds; see gth_outbox_set_settle */
 };
 
 enum { D_TMP, D_NEW, D_CUR, D_DONE, D_DEAD };
@@ -180,6 +182,7 @@ gth_outbox_open(const char *dir, struct gth_audit *audit, struct gth_outbox **ou
 	ob->dir = xstrdup(dir);
 	ob->audit = audit;
 	ob->lockfd = -1;
+	ob->settle = GTH_OUTBOX_SETTLE_DEFAULT;
 	for (i = 0; i < 5; i++) {
 		ob->sub[i] = xasprintf("%s/%s", dir, subdirs[i]);
 		if (mkdir(ob->sub[i], 0700) != 0 && errno != EEXIST) {
@@ -196,6 +199,12 @@ gth_outbox_open(const char *dir, struct gth_audit *audit, struct gth_outbox **ou
 	ob->lockfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	*out = ob;
 	return 0;
+}
+
+void
+gth_outbox_set_settle(struct gth_outbox *ob, long seconds)
+{
+	ob->settle = seconds < 0 ? 0 : seconds;
 }
 
 void
@@ -335,26 +344,47 @@ out:
 	return r;
 }
 
-/* Split "<id>:<steps>" (cur/) or "<id>" (others). */
+/*
+ * Split "<id>:<steps>[,<time>]" (cur/) or "<id>" (others).  steps are
+ * letters of "PRES", each at most once; names written before P existed
+ * ("<id>:", "<id>:RE"...) read as they always did.  at (may be NULL) gets
+ * the time of a P, 0 without one.
+ */
 static int
-parse_name(const char *name, char id[GTH_DECISION_ID_LEN + 1], char steps[4])
+parse_name(const char *name, char id[GTH_DECISION_ID_LEN + 1],
+	char steps[GTH_OUTBOX_STEPS_MAX], time_t *at)
 {
-	size_t n = strlen(name);
+	const char *s;
+	size_t k, i;
+	long t;
 
 	steps[0] = '\0';
-	if (n < GTH_DECISION_ID_LEN)
+	if (at != NULL)
+		*at = 0;
+	if (strlen(name) < GTH_DECISION_ID_LEN)
 		return -1;
 	memcpy(id, name, GTH_DECISION_ID_LEN);
 	id[GTH_DECISION_ID_LEN] = '\0';
 	if (!gth_decision_id_valid(id))
 		return -1;
-	if (n == GTH_DECISION_ID_LEN)
+	if (name[GTH_DECISION_ID_LEN] == '\0')
 		return 0;
-	if (name[GTH_DECISION_ID_LEN] != ':' || n - GTH_DECISION_ID_LEN - 1 > 3)
+	s = name + GTH_DECISION_ID_LEN + 1;
+	if (name[GTH_DECISION_ID_LEN] != ':' || (k = strspn(s, "PRES")) >= GTH_OUTBOX_STEPS_MAX)
 		return -1;
-	memcpy(steps, name + GTH_DECISION_ID_LEN + 1, n - GTH_DECISION_ID_LEN - 1);
-	steps[n - GTH_DECISION_ID_LEN - 1] = '\0';
-	return strspn(steps, "RES") == strlen(steps) ? 0 : -1;
+	memcpy(steps, s, k);
+	steps[k] = '\0';
+	for (i = 0; i < k; i++)
+		if (strchr(steps + i + 1, steps[i]) != NULL)
+			return -1;
+	if (s[k] == '\0')
+		return 0;
+	if (s[k] != ',' || strchr(steps, 'P') == NULL ||
+	    gth_parse_long(s + k + 1, 0, LONG_MAX, &t) != 0)
+		return -1;
+	if (at != NULL)
+		*at = (time_t)t;
+	return 0;
 }
 
 static int
@@ -369,13 +399,13 @@ scan(struct gth_outbox *ob, int which, struct gth_strvec *names, struct gth_err 
 {
 	DIR *dir = opendir(ob->sub[which]);
 	struct dirent *de;
-	char id[GTH_DECISION_ID_LEN + 1], steps[4];
+	char id[GTH_DECISION_ID_LEN + 1], steps[GTH_OUTBOX_STEPS_MAX];
 
 	if (dir == NULL)
 		return gth_err_set(err, -GTH_E_IO, "outbox: %s: %s", ob->sub[which],
 			strerror(errno));
 	while ((de = readdir(dir)) != NULL)
-		if (parse_name(de->d_name, id, steps) == 0)
+		if (parse_name(de->d_name, id, steps, NULL) == 0)
 			gth_strvec_push(names, de->d_name);
 	closedir(dir);
 	if (names->n > 1)
@@ -444,7 +474,7 @@ gth_outbox_list(struct gth_outbox *ob, enum gth_outbox_state state,
 		size_t elen;
 
 		memset(it, 0, sizeof(*it));
-		parse_name(names.v[i], it->id, it->steps);
+		parse_name(names.v[i], it->id, it->steps, &it->post_at);
 		it->state = state;
 		if (load_entry(path, &e, &it->d, NULL) == 0)
 			gth_outbox_entry_release(&e);
@@ -512,22 +542,109 @@ permanent(const struct gth_delivery_sink_ops *ops, int code, const struct gth_er
 	       err->status != 403 && err->status != 408 && err->status != 429;
 }
 
+/* An entry in cur/ being delivered: the steps done and its current path. */
+struct progress {
+	const char *id;
+	char steps[GTH_OUTBOX_STEPS_MAX];
+	time_t at;		/* P without R: when that post was sent */
+	char *path;
+};
+
+/*
+ * The cur/ name for steps: "<id>:<steps>", plus ",<unix time>" while a
+ * post's outcome is unknown (P without R).  The time of the post lives in
+ * the name, not in the file's ctime: the one durable rename that records P
+ * records its time too, so it survives a crash, a restart, a copy or a
+ * restore of the directory (which reset ctime), and it does not depend on
+ * rename() touching ctime, which POSIX leaves open.
+ */
+static char *
+cur_path(const struct gth_outbox *ob, const char *id, const char *steps, time_t at)
+{
+	if (strchr(steps, 'P') != NULL && strchr(steps, 'R') == NULL)
+		return xasprintf("%s/%s:%s,%lld", ob->sub[D_CUR], id, steps, (long long)at);
+	return xasprintf("%s/%s:%s", ob->sub[D_CUR], id, steps);
+}
+
+/* Record progress with a durable rename to the name for (steps, at). */
 static int
-set_step(struct gth_outbox *ob, const char *id, char steps[4], char step,
+set_steps(struct gth_outbox *ob, struct progress *pg, const char *steps, time_t at,
 	struct gth_err *err)
 {
-	char *from = xasprintf("%s/%s:%s", ob->sub[D_CUR], id, steps), *to;
-	size_t n = strlen(steps);
+	char next[GTH_OUTBOX_STEPS_MAX], *to;
 	int r;
 
-	steps[n] = step;
-	steps[n + 1] = '\0';
-	to = xasprintf("%s/%s:%s", ob->sub[D_CUR], id, steps);
-	r = gth_fs_rename_durable(from, to, err);
-	free(from);
-	free(to);
+	gth_strlcpy(next, steps, sizeof(next));
+	to = cur_path(ob, pg->id, next, at);
+	if ((r = gth_fs_rename_durable(pg->path, to, err)) == 0) {
+		free(pg->path);
+		pg->path = to;
+		memcpy(pg->steps, next, sizeof(next));
+		pg->at = at;
+	} else {
+		free(to);
+	}
 	hook("deliver:step");
 	return r;
+}
+
+/* Add step to what is done (P: a post sent at time at; P again restamps it). */
+static int
+set_step(struct gth_outbox *ob, struct progress *pg, char step, time_t at, struct gth_err *err)
+{
+	char next[GTH_OUTBOX_STEPS_MAX];
+	size_t n = strlen(pg->steps);
+
+	memcpy(next, pg->steps, n + 1);
+	if (strchr(next, step) == NULL && n + 1 < sizeof(next)) {
+		next[n] = step;
+		next[n + 1] = '\0';
+	}
+	return set_steps(ob, pg, next, step == 'P' ? at : 0, err);
+}
+
+/* Take P back: the forge answered the post with a refusal, so nothing landed. */
+static int
+clear_post(struct gth_outbox *ob, struct progress *pg, struct gth_err *err)
+{
+	char next[GTH_OUTBOX_STEPS_MAX], *w = next;
+	const char *c;
+
+	for (c = pg->steps; *c != '\0'; c++)
+		if (*c != 'P')
+			*w++ = *c;
+	*w = '\0';
+	return set_steps(ob, pg, next, 0, err);
+}
+
+/*
+ * A post of this review was sent earlier and its answer lost, and the
+ * forge's list does not show it.  Lists lag writes (GitHub's by up to
+ * seconds), so posting again at once could make a second review: post
+ * again only once the attempt is ob->settle seconds old.  1: post again;
+ * 0: not yet (res says until when); < 0: local error.
+ */
+static int
+settled(struct gth_outbox *ob, struct progress *pg, struct gth_outbox_result *res,
+	struct gth_err *err)
+{
+	time_t now = time(NULL), when;
+	struct tm tm;
+	char hms[16] = "?";
+	int r;
+
+	/* A clock set back would stretch the wait by as much: count it from now. */
+	if (pg->at > now && (r = set_step(ob, pg, 'P', now, err)) != 0)
+		return r;
+	if (now - pg->at >= ob->settle)
+		return 1;
+	when = pg->at + ob->settle;
+	if (localtime_r(&when, &tm) != NULL)
+		strftime(hms, sizeof(hms), "%H:%M:%S", &tm);
+	res->code = -GTH_E_AGAIN;
+	snprintf(res->msg, sizeof(res->msg), "review: the last post's outcome is unknown; "
+		"checking the forge again after %s (in %lld s)", hms, (long long)(when - now));
+	return 0;
 }
 
 static int
@@ -582,14 +699,15 @@ deliver_one(struct gth_outbox *ob, const struct gth_delivery_sink_ops *ops, void
 	struct gth_outbox_entry e;
 	struct gth_decision *d = NULL;
 	struct gth_err serr = { 0 };
-	char steps[4], *path, *body = NULL, *done = NULL;
+	struct progress pg = { .id = res->id };
+	char *body = NULL, *done = NULL;
 	const char *step = "review";
 	int r, lr;
 
-	parse_name(name, res->id, steps);
+	parse_name(name, res->id, pg.steps, &pg.at);
 	res->state = GTH_OUTBOX_CUR;
-	path = xasprintf("%s/%s", ob->sub[D_CUR], name);
-	if ((lr = load_entry(path, &e, &d, &serr)) != 0) {
+	pg.path = xasprintf("%s/%s", ob->sub[D_CUR], name);
+	if ((lr = load_entry(pg.path, &e, &d, &serr)) != 0) {
 		if (lr == -GTH_E_IO || lr == -GTH_E_NOTFOUND) {
 			r = lr;
 			result_msg(res, "read", &serr, lr);
@@ -598,44 +716,61 @@ deliver_one(struct gth_outbox *ob, const struct gth_delivery_sink_ops *ops, void
 		result_msg(res, "unreadable outbox entry", &serr, lr);
 		goto dead;
 	}
-	if (strchr(steps, 'R') == NULL) {
+	if (strchr(pg.steps, 'R') == NULL) {
 		r = find_posted(ops, ctx, d, &e, &serr);
 		if (r < 0)
 			goto failed;
 		res->found_posted = r == 1;
-		if (r == 0) {
+		if (!res->found_posted) {
+			/* r < 0: a local error; 0: the lost post is still settling. */
+			if (strchr(pg.steps, 'P') != NULL && (r = settled(ob, &pg, res, err)) <= 0)
+				goto out;
 			r = gth_review_body_compose(d, e.record, e.armored, &body, &serr);
 			if (r != 0)
 				goto failed;
+			/*
+			 * Recorded before the request leaves: if its answer is
+			 * lost (a dropped connection, a timeout, kill -9), the
+			 * next delivery knows a review may be on the forge.
+			 */
+			if ((r = set_step(ob, &pg, 'P', time(NULL), err)) != 0)
+				goto out;
 			hook("deliver:before-post");
 			gth_err_clear(&serr);
-			if ((r = ops->post_review(ctx, d, body, &serr)) != 0)
+			if ((r = ops->post_review(ctx, d, body, &serr)) != 0) {
+				int cr;
+
+				/* A 4xx answer is a refusal: nothing landed. 5xx may have. */
+				if (serr.status >= 400 && serr.status < 500 &&
+				    (cr = clear_post(ob, &pg, err)) != 0) {
+					r = cr;
+					goto out;
+				}
 				goto failed;
+			}
 			hook("deliver:after-post");
 		}
-		if ((r = set_step(ob, res->id, steps, 'R', err)) != 0)
+		if ((r = set_step(ob, &pg, 'R', 0, err)) != 0)
 			goto out;
 	}
-	if (d->verdict == GTH_VERDICT_ESCALATE && strchr(steps, 'E') == NULL) {
+	if (d->verdict == GTH_VERDICT_ESCALATE && strchr(pg.steps, 'E') == NULL) {
 		step = "escalation";
 		gth_err_clear(&serr);
 		if ((r = ops->escalate(ctx, d, &serr)) != 0)
 			goto failed;
-		if ((r = set_step(ob, res->id, steps, 'E', err)) != 0)
+		if ((r = set_step(ob, &pg, 'E', 0, err)) != 0)
 			goto out;
 	}
-	if (strchr(steps, 'S') == NULL) {
+	if (strchr(pg.steps, 'S') == NULL) {
 		step = "status";
 		gth_err_clear(&serr);
 		if ((r = ops->post_status(ctx, d, &serr)) != 0)
 			goto failed;
-		if ((r = set_step(ob, res->id, steps, 'S', err)) != 0)
+		if ((r = set_step(ob, &pg, 'S', 0, err)) != 0)
 			goto out;
 	}
-	free(path);
-	path = xasprintf("%s/%s:%s", ob->sub[D_CUR], res->id, steps);
 	done = xasprintf("%s/%s", ob->sub[D_DONE], res->id);
-	if ((r = gth_fs_rename_durable(path, done, err)) != 0)
+	if ((r = gth_fs_rename_durable(pg.path, done, err)) != 0)
 		goto out;
 	hook("deliver:done");
 	res->state = GTH_OUTBOX_DONE;
@@ -652,11 +787,8 @@ failed:
 		goto out;
 	}
 dead:
-	free(path);
-	/* set_step() may have renamed it since: the name follows the steps done. */
-	path = strchr(name, ':') != NULL ? xasprintf("%s/%s:%s", ob->sub[D_CUR], res->id, steps)
-					 : xasprintf("%s/%s", ob->sub[D_CUR], name);
-	if ((r = to_dead(ob, path, res->id, res->msg, err)) != 0)
+	/* pg.path follows the renames of set_steps(). */
+	if ((r = to_dead(ob, pg.path, res->id, res->msg, err)) != 0)
 		goto out;
 	res->state = GTH_OUTBOX_DEAD;
 	audit(ob, "dead", d, res->id, res->msg);
@@ -666,7 +798,7 @@ out:
 	gth_decision_free(d);
 	free(body);
 	free(done);
-	free(path);
+	free(pg.path);
 	return r;
 }
 
@@ -766,7 +898,7 @@ gth_outbox_recover(struct gth_outbox *ob, size_t *pending, struct gth_err *err)
 			struct gth_outbox_entry e;
 			struct gth_decision *d = NULL;
 			struct gth_err lerr = { 0 };
-			char id[GTH_DECISION_ID_LEN + 1], steps[4], why[400];
+			char id[GTH_DECISION_ID_LEN + 1], steps[GTH_OUTBOX_STEPS_MAX], why[400];
 			char *path = xasprintf("%s/%s", ob->sub[which], names.v[i]);
 			int lr = load_entry(path, &e, &d, &lerr);
 
@@ -775,7 +907,7 @@ gth_outbox_recover(struct gth_outbox *ob, size_t *pending, struct gth_err *err)
 				gth_decision_free(d);
 				count++;
 			} else if (lr != -GTH_E_IO && lr != -GTH_E_NOTFOUND) {
-				parse_name(names.v[i], id, steps);
+				parse_name(names.v[i], id, steps, NULL);
 				snprintf(why, sizeof(why), "unreadable outbox entry: %s",
 					gth_err_text(&lerr, lr));
 				if ((r = to_dead(ob, path, id, why, err)) != 0) {

@@ -72,6 +72,14 @@ open_all(const char *state, struct gth_audit **au, struct gth_outbox **ob)
 	gth_fs_mkdirs(state, NULL);
 	if ((r = gth_audit_open(ap, false, au, &err)) == 0)
 		r = gth_outbox_open(od, *au, ob, &err);
+	/*
+	 * The directory forge lists what it committed at once, so a lost post
+	 * is re-checked and, when absent, re-posted without waiting; what is
+	 * tested is that the P step, recorded before each post, leads every
+	 * kill back to a check of the forge.
+	 */
+	if (r == 0)
+		gth_outbox_set_settle(*ob, 0);
 	if (r != 0)
 		fprintf(stderr, "open: %s\n", gth_err_text(&err, r));
 	free(ap);

@@ -1,7 +1,8 @@
 /*
  * The outbox against a forge kept in a directory, with scripted failures:
  * durability steps, delivery, commit-then-drop, forged markers, 5xx storms,
- * permanent refusals, recovery.
+ * permanent refusals, recovery; and in front of it an eventually consistent
+ * forge whose review list lags its writes, for posts whose answer was lost.
  */
 #include "config.h"
 
@@ -11,6 +12,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fixture.h"
@@ -343,6 +345,296 @@ test_recovery(void)
 	queued_free(&t);
 }
 
+/*
+ * An eventually consistent forge in front of the directory forge: a review
+ * posted through it stays out of its review list for the next `lag` list
+ * calls, as GitHub's lists lag writes.  post says what a post does: '.' lands
+ * and is answered, 'C' lands and the answer is lost, 'D' the connection
+ * drops before anything lands.
+ */
+struct ec_forge {
+	struct fx_forge *f;
+	char post;
+	int lag;
+	int hide;		/* list calls left that miss the hidden review */
+	char *hidden;		/* body of the review being hidden */
+	int posts;		/* post_review calls */
+};
+
+static int
+ec_list(void *ctx, const struct gth_decision *d, struct gth_review **out, size_t *n,
+	struct gth_err *err)
+{
+	struct ec_forge *ec = ctx;
+	size_t i, k = 0;
+	int r;
+
+	if ((r = fx_forge_ops.list_reviews(ec->f, d, out, n, err)) != 0 || ec->hide == 0)
+		return r;
+	ec->hide--;
+	for (i = 0; i < *n; i++) {
+		if (strcmp((*out)[i].body, ec->hidden) == 0) {
+			free((*out)[i].author);
+			free((*out)[i].state);
+			free((*out)[i].commit);
+			free((*out)[i].body);
+			continue;
+		}
+		(*out)[k++] = (*out)[i];
+	}
+	*n = k;
+	return 0;
+}
+
+static const char *
+ec_self(void *ctx, const struct gth_decision *d)
+{
+	return fx_forge_ops.self_login(((struct ec_forge *)ctx)->f, d);
+}
+
+static int
+ec_post_review(void *ctx, const struct gth_decision *d, const char *body, struct gth_err *err)
+{
+	struct ec_forge *ec = ctx;
+	int r;
+
+	ec->posts++;
+	if (ec->post == 'D') {
+		err->status = 0;
+		return gth_err_set(err, -GTH_E_NET, "connection dropped before the request was sent");
+	}
+	if ((r = fx_forge_ops.post_review(ec->f, d, body, err)) != 0)
+		return r;
+	free(ec->hidden);
+	ec->hidden = xstrdup(body);
+	ec->hide = ec->lag;
+	if (ec->post == 'C') {
+		err->status = 0;
+		return gth_err_set(err, -GTH_E_NET, "connection dropped after the request was sent");
+	}
+	return 0;
+}
+
+static int
+ec_post_status(void *ctx, const struct gth_decision *d, struct gth_err *err)
+{
+	return fx_forge_ops.post_status(((struct ec_forge *)ctx)->f, d, err);
+}
+
+static int
+ec_escalate(void *ctx, const struct gth_decision *d, struct gth_err *err)
+{
+	return fx_forge_ops.escalate(((struct ec_forge *)ctx)->f, d, err);
+}
+
+static const struct gth_delivery_sink_ops ec_ops = {
+	.list_reviews = ec_list,
+	.self_login = ec_self,
+	.post_review = ec_post_review,
+	.post_status = ec_post_status,
+	.escalate = ec_escalate,
+};
+
+static struct gth_outbox_result
+ec_deliver(struct ec_forge *ec, const char *id)
+{
+	struct gth_outbox_report rep = { 0 };
+	struct gth_outbox_result res = { .code = -GTH_E_NOTFOUND };
+	struct gth_err err = { 0 };
+	int r = gth_outbox_deliver(ob, &ec_ops, ec, id, &rep, &err);
+
+	if (r != 0)
+		diag("deliver: %s", gth_err_text(&err, r));
+	else if (rep.n == 1)
+		res = rep.v[0];
+	gth_outbox_report_release(&rep);
+	return res;
+}
+
+/* The steps in the entry's cur/ name ("" when it is not in cur/). */
+static void
+cur_steps(const char *id, char steps[GTH_OUTBOX_STEPS_MAX], time_t *at)
+{
+	struct gth_outbox_item *items;
+	size_t n, i;
+
+	steps[0] = '\0';
+	*at = 0;
+	if (gth_outbox_list(ob, GTH_OUTBOX_CUR, &items, &n, NULL) != 0)
+		return;
+	for (i = 0; i < n; i++)
+		if (strcmp(items[i].id, id) == 0) {
+			memcpy(steps, items[i].steps, GTH_OUTBOX_STEPS_MAX);
+			*at = items[i].post_at;
+		}
+	gth_outbox_items_free(items, n);
+}
+
+/* Record a decision and deliver it through ec, with settle seconds: the answer is lost. */
+static void
+first_post_lost(struct ec_forge *ec, struct queued *q, long settle, long number, const char *what)
+{
+	struct gth_outbox_result res;
+
+	gth_outbox_set_settle(ob, settle);
+	forge.script = "";
+	enqueue(q, number % 2 ? GTH_VERDICT_REJECT : GTH_VERDICT_APPROVE, number);
+	res = ec_deliver(ec, q->d->id);
+	ok(res.state == GTH_OUTBOX_CUR && res.code == -GTH_E_NET, "%s: kept in cur/ (%s)", what,
+	   res.msg);
+}
+
+/*
+ * The post lands but its answer is lost, and the forge's list does not show
+ * it for a while: retries within the settle time must not post it again,
+ * across a restart too, and it is done once the list shows it.
+ */
+static void
+test_lost_answer_lagging_list(void)
+{
+	struct ec_forge ec = { .f = &forge, .post = 'C', .lag = 3 };
+	struct gth_outbox_result res;
+	struct gth_err err = { 0 };
+	struct queued q;
+	char steps[GTH_OUTBOX_STEPS_MAX];
+	time_t at, before = time(NULL);
+	int i;
+
+	first_post_lost(&ec, &q, 3600, 30, "lost answer");
+	cur_steps(q.d->id, steps, &at);
+	ok(strcmp(steps, "P") == 0 && at >= before && at <= time(NULL),
+	   "cur/ name records the post and its time (steps \"%s\")", steps);
+	is_int(count_ours(&q), 1, "the forge has the review");
+	for (i = 0; i < 2; i++) {
+		res = ec_deliver(&ec, q.d->id);
+		ok(res.state == GTH_OUTBOX_CUR && res.code == -GTH_E_AGAIN &&
+		   strstr(res.msg, "outcome is unknown") != NULL,
+		   "retry %d while the list lags: pending (%s)", i + 1, res.msg);
+	}
+	is_int(ec.posts, 1, "nothing posted again while settling");
+	/* A restart with the default settle time: the post's time is on disk. */
+	gth_outbox_close(ob);
+	if (gth_outbox_open(obdir, au, &ob, &err) != 0) {
+		diag("reopen: %s", err.msg);
+		exit(1);
+	}
+	res = ec_deliver(&ec, q.d->id);
+	ok(res.state == GTH_OUTBOX_CUR && res.code == -GTH_E_AGAIN,
+	   "after a restart, still pending under the default %d s (%s)",
+	   GTH_OUTBOX_SETTLE_DEFAULT, res.msg);
+	is_int(ec.posts, 1, "and still not posted again");
+	is_int(count_ours(&q), 1, "one review on the forge while its list lagged");
+	res = ec_deliver(&ec, q.d->id);
+	ok(res.state == GTH_OUTBOX_DONE && res.found_posted,
+	   "once the list shows it, it is found and done (%s)", res.msg);
+	ok(exists("done", q.d->id), "the entry is in done/");
+	is_int(ec.posts, 1, "posted once in all");
+	is_int(count_ours(&q), 1, "exactly one review on the forge");
+	gth_outbox_set_settle(ob, 0);
+	free(ec.hidden);
+	queued_free(&q);
+}
+
+/* The post never landed: it is posted again once the settle time passed, once. */
+static void
+test_lost_post_reposted(void)
+{
+	struct ec_forge ec = { .f = &forge, .post = 'D', .lag = 100 };
+	struct gth_outbox_result res;
+	struct queued q;
+	char steps[GTH_OUTBOX_STEPS_MAX];
+	time_t at;
+
+	first_post_lost(&ec, &q, 2, 31, "dropped before landing");
+	res = ec_deliver(&ec, q.d->id);
+	ok(res.state == GTH_OUTBOX_CUR && res.code == -GTH_E_AGAIN,
+	   "within the settle time: pending (%s)", res.msg);
+	is_int(ec.posts, 1, "not posted again yet");
+	is_int(count_ours(&q), 0, "nothing on the forge");
+	cur_steps(q.d->id, steps, &at);
+	while (time(NULL) < at + 2)
+		sleep(1);
+	ec.post = '.';
+	res = ec_deliver(&ec, q.d->id);
+	ok(res.state == GTH_OUTBOX_DONE && !res.found_posted,
+	   "after the settle time it is posted again and done (%s)", res.msg);
+	is_int(ec.posts, 2, "a second post, the one that landed");
+	is_int(count_ours(&q), 1, "exactly one review on the forge");
+	res = ec_deliver(&ec, q.d->id);
+	ok(res.code == -GTH_E_NOTFOUND && ec.posts == 2 && count_ours(&q) == 1,
+	   "nothing left to deliver, nothing posted again");
+	gth_outbox_set_settle(ob, 0);
+	free(ec.hidden);
+	queued_free(&q);
+}
+
+/* A 4xx answer means nothing landed: the next delivery posts without waiting. */
+static void
+test_refused_post_no_wait(void)
+{
+	struct gth_outbox_report rep;
+	struct queued q;
+	char steps[GTH_OUTBOX_STEPS_MAX];
+	time_t at;
+
+	gth_outbox_set_settle(ob, 3600);
+	enqueue(&q, GTH_VERDICT_APPROVE, 32);
+	forge.script = ".T";	/* list ok, the post is rate limited (429) */
+	forge.pos = 0;
+	deliver(q.d->id, &rep);
+	ok(rep.n == 1 && rep.v[0].state == GTH_OUTBOX_CUR && rep.v[0].code == -GTH_E_RATELIMIT,
+	   "429 on the post: retry later");
+	gth_outbox_report_release(&rep);
+	cur_steps(q.d->id, steps, &at);
+	is_str(steps, "", "the refused post is not left marked as sent");
+	forge.script = "";
+	deliver(q.d->id, &rep);
+	ok(rep.n == 1 && rep.v[0].state == GTH_OUTBOX_DONE, "next delivery posts at once");
+	gth_outbox_report_release(&rep);
+	is_int(count_ours(&q), 1, "one review");
+	gth_outbox_set_settle(ob, 0);
+	queued_free(&q);
+}
+
+/* cur/ names from before P, and with it, are read; odd ones are not taken. */
+static void
+test_names(void)
+{
+	struct gth_outbox_report rep;
+	struct queued q;
+	char *from, *to, *odd, steps[GTH_OUTBOX_STEPS_MAX];
+	time_t at;
+
+	gth_outbox_set_settle(ob, 3600);
+	enqueue(&q, GTH_VERDICT_APPROVE, 33);
+	from = xasprintf("%s/new/%s", obdir, q.d->id);
+	to = xasprintf("%s/cur/%s:P,1000", obdir, q.d->id);
+	ok(rename(from, to) == 0, "an entry whose post was sent in 1970 and never landed");
+	cur_steps(q.d->id, steps, &at);
+	ok(strcmp(steps, "P") == 0 && at == 1000, "is listed with its steps and time");
+	forge.script = "";
+	forge.pos = 0;
+	deliver(q.d->id, &rep);
+	ok(rep.n == 1 && rep.v[0].state == GTH_OUTBOX_DONE, "is posted: long settled");
+	gth_outbox_report_release(&rep);
+	is_int(count_ours(&q), 1, "once");
+	free(from);
+	from = xasprintf("%s/done/%s", obdir, q.d->id);
+	free(to);
+	odd = xasprintf("%s:RR", q.d->id);
+	to = xasprintf("%s/cur/%s", obdir, odd);
+	ok(rename(from, to) == 0, "a name with a step twice");
+	deliver(q.d->id, &rep);
+	ok(rep.n == 0 && exists("cur", odd), "is not taken for an entry");
+	gth_outbox_report_release(&rep);
+	unlink(to);
+	free(odd);
+	gth_outbox_set_settle(ob, 0);
+	free(from);
+	free(to);
+	queued_free(&q);
+}
+
 static void
 test_lock_and_audit(void)
 {
@@ -378,6 +670,8 @@ main(void)
 		diag("%s", err.msg);
 		return 1;
 	}
+	/* The directory forge's list is strongly consistent: no settle time needed. */
+	gth_outbox_set_settle(ob, 0);
 	test_record();
 	test_happy();
 	test_commit_then_drop();
@@ -386,6 +680,10 @@ main(void)
 	test_forge_down();
 	test_dead();
 	test_recovery();
+	test_lost_answer_lagging_list();
+	test_lost_post_reposted();
+	test_refused_post_no_wait();
+	test_names();
 	test_lock_and_audit();
 	gth_outbox_close(ob);
 	gth_audit_close(au);

@@ -75,6 +75,7 @@ struct gth_config {
 	char *config_dir;	/* $XDG_CONFIG_HOME/gatehouse */
 	char *cache_dir;	/* [core] cache-dir, default $XDG_CACHE_HOME/gatehouse */
 	char *state_dir;	/* [core] state-dir, default $XDG_STATE_HOME/gatehouse */
+	long outbox_settle_ms;	/* [core] outbox-settle, default 60 s (GTH_OUTBOX_SETTLE_DEFAULT) */
 	struct gth_strvec policy_paths;	/* /etc/gatehouse/policy, then config_dir/policy */
 
 	struct gth_cfg raw;	/* every entry, overrides last (keymap, color, template) */

@@ -7,6 +7,8 @@
  *	tmp/<id>          being written (never trusted; removed by recovery)
  *	new/<id>          recorded: durable, not yet tried
  *	cur/<id>:<steps>  being delivered; steps done so far, in the name:
+ *	                  P a review post was sent (its outcome unknown until R;
+ *	                  meanwhile the name ends ",<unix time of the post>"),
  *	                  R review posted (or found), E reviewers/label, S status
  *	done/<id>         delivered
  *	dead/<id>         permanently refused; dead/<id>.err says why
@@ -20,7 +22,10 @@
  * keys: before posting a review, the PR's reviews are listed and searched
  * for this id, but only among reviews by our own account whose embedded
  * record equals ours and whose SSHSIG verifies with the record's key (agents
- * can paste markers).  Statuses, labels and requested reviewers are
+ * can paste markers).  A post whose answer was lost (P without R) may have
+ * landed while the forge's list lags its writes, so when the list does not
+ * show it, it is posted again only once the post is older than the settle
+ * time (gth_outbox_set_settle).  Statuses, labels and requested reviewers are
  * idempotent by nature.  Every step is recorded (a rename + directory
  * fsync) before the next, so a kill -9 anywhere resumes at the right step.
  * One process delivers at a time (flock on the outbox directory).
@@ -30,6 +35,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <time.h>
 
 #include "gatehouse/base/err.h"
 #include "gatehouse/decide/audit.h"
@@ -104,6 +110,16 @@ int gth_outbox_open(const char *dir, struct gth_audit *audit, struct gth_outbox 
 	struct gth_err *err);
 void gth_outbox_close(struct gth_outbox *ob);
 
+#define GTH_OUTBOX_SETTLE_DEFAULT 60
+
+/*
+ * How long (seconds, >= 0; default GTH_OUTBOX_SETTLE_DEFAULT) a review post
+ * whose answer was lost must be old before, not found on the forge, it is
+ * posted again: the time the forge's review list may take to show a write.
+ * 0 re-posts at once (for forges whose lists are strongly consistent).
+ */
+void gth_outbox_set_settle(struct gth_outbox *ob, long seconds);
+
 /*
  * Make a signed decision durable in new/.  record_json must be the
  * canonical record of d and armored its signature, made by the key the
@@ -115,10 +131,14 @@ void gth_outbox_close(struct gth_outbox *ob);
 int gth_outbox_record(struct gth_outbox *ob, const struct gth_decision *d,
 	const char *record_json, size_t record_len, const char *armored, struct gth_err *err);
 
+/* Room for the step letters of a cur/ name and a NUL. */
+#define GTH_OUTBOX_STEPS_MAX 8
+
 struct gth_outbox_item {
 	char id[GTH_DECISION_ID_LEN + 1];
 	enum gth_outbox_state state;
-	char steps[4];		/* "R", "RE", "RES" ... for cur/ */
+	char steps[GTH_OUTBOX_STEPS_MAX];	/* "P", "PR", "PRES", "RES" ... for cur/ */
+	time_t post_at;		/* P without R: when that post was sent; else 0 */
 	struct gth_decision *d;	/* NULL when the entry is unreadable */
 	char *error;		/* dead/: why; NULL otherwise */
 };
@@ -131,7 +151,8 @@ void gth_outbox_items_free(struct gth_outbox_item *items, size_t n);
 struct gth_outbox_result {
 	char id[GTH_DECISION_ID_LEN + 1];
 	enum gth_outbox_state state;	/* DONE, CUR (retry later) or DEAD */
-	int code;		/* 0, or the error that stopped it */
+	int code;		/* 0, or the error that stopped it (-GTH_E_AGAIN: a lost
+				 * post is still settling; msg says until when) */
 	bool found_posted;	/* the review was already on the forge (a retry) */
 	char msg[256];
 };
