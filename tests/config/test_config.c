@@ -251,6 +251,20 @@ test_overrides(void)
 	c = load_text("", &ov, &err, &r);
 	is_int(r, -GTH_E_CONFIG, "malformed -c refused");
 	gth_strvec_clear(&ov);
+
+	c = load_text("", NULL, &err, &r);
+	is_int(c != NULL ? c->outbox_settle_ms : -1, 60000, "core.outbox-settle defaults to 60s");
+	gth_config_free(c);
+	gth_strvec_push(&ov, "core.outbox-settle=0");
+	c = load_text("", &ov, &err, &r);
+	is_int(c != NULL ? c->outbox_settle_ms : -1, 0, "-c core.outbox-settle=0");
+	gth_config_free(c);
+	gth_strvec_clear(&ov);
+	gth_strvec_push(&ov, "core.outbox-settle=2d");
+	c = load_text("", &ov, &err, &r);
+	is_str(err.msg, "-c core.outbox-settle: \"2d\" is not a duration from 0 to 24h (e.g. 60s)",
+	    "a bad core.outbox-settle is refused");
+	gth_strvec_clear(&ov);
 }
 
 static void
