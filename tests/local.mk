@@ -6,6 +6,11 @@ tests_libtap_a_SOURCES = tests/tap.c tests/tap.h
 TESTS += tests/check-layering.sh tests/check-banned.sh
 EXTRA_DIST += tests/check-layering.sh tests/check-banned.sh
 
+# The hostile corpus (acme/hostile in the demo, forge faults) end to end: the real
+# binary in tmux, every byte it writes to the terminal scanned.
+TESTS += tests/e2e/test_hostile.sh
+EXTRA_DIST += tests/e2e/test_hostile.sh
+
 # The test forge's own tests, and its responses checked through Prism against
 # GitHub's OpenAPI description (skips without Node >= 20 and npm ci).
 TESTS += tests/fakeforge/test_fakeforge.py tests/contract/test_fakeforge_contract.sh

@@ -302,6 +302,12 @@ gth_gitlab_decode_diffs(const char *json, size_t len, struct gth_pr *pr, struct 
 				else if (*p == '-' && strncmp(p, "---", 3) != 0)
 					fc->deletions++;
 			}
+			/*
+			 * GitLab's MR answers carry no line counts: the size rules of the
+			 * policy see the sum of the diffs read (a lower bound past a page).
+			 */
+			pr->additions += fc->additions;
+			pr->deletions += fc->deletions;
 		}
 	}
 	json_decref(root);

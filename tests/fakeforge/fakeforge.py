@@ -86,11 +86,51 @@ class Resp:
             return self.raw
         if self.body is None:
             return b""
-        return json.dumps(self.body, ensure_ascii=False).encode("utf-8")
+        # encoded once: the ETag and the answer both need it, and a 10 MB body costs
+        self.raw = json.dumps(self.body, ensure_ascii=False).encode("utf-8")
+        return self.raw
 
 
 # ---------------------------------------------------------------------------------------------
 # git
+
+# Fault kinds that replace or re-encode a JSON answer's body.
+BODY_REWRITES = ("deep_json", "duplicate_keys")
+
+
+def dump_duplicating(obj, key, value):
+    """JSON text of obj in which every object member named key is followed by a second member
+    of the same name holding value: parsers that keep the last one see value, those that keep
+    the first see the truth.  A careful client refuses the document."""
+    if isinstance(obj, dict):
+        out = []
+        for k, v in obj.items():
+            out.append("%s:%s" % (json.dumps(k), dump_duplicating(v, key, value)))
+            if k == key:
+                out.append("%s:%s" % (json.dumps(k), json.dumps(value, ensure_ascii=False)))
+        return "{" + ",".join(out) + "}"
+    if isinstance(obj, list):
+        return "[" + ",".join(dump_duplicating(v, key, value) for v in obj) + "]"
+    return json.dumps(obj, ensure_ascii=False)
+
+
+def body_of(p):
+    """A scenario PR's body, grown by `body_fill` ({"bytes", "line" with one %d, "tail"}) to
+    exactly that many UTF-8 bytes: hostile sizes are made at load time instead of living in
+    the scenario file."""
+    body, fill = p.get("body"), p.get("body_fill")
+    if not fill:
+        return body
+    head, tail = (body or "").encode(), fill.get("tail", "").encode()
+    want = int(fill["bytes"]) - len(head) - len(tail)
+    parts, size, i = [], 0, 0
+    while size < want:
+        line = (fill["line"] % i).encode()
+        parts.append(line)
+        size += len(line)
+        i += 1
+    return (head + b"".join(parts)[:max(want, 0)] + tail).decode("utf-8", "replace")
+
 
 def git(gitdir, *args, data=None, env=None, check=True):
     e = dict(os.environ)
@@ -370,7 +410,7 @@ class World:
         self.add_user(p["author"])
         created = self.shifted(p.get("created_at", "2026-11-20T09:00:00Z"))
         pr = {"repo": full, "number": n, "id": self.new_id(), "author": p["author"],
-              "title": p.get("title", ""), "body": p.get("body"), "state": p.get("state", "open"),
+              "title": p.get("title", ""), "body": body_of(p), "state": p.get("state", "open"),
               "draft": p.get("draft", False), "created_at": created,
               "updated_at": self.shifted(p.get("updated_at", created)),
               "ready_at": self.shifted(p.get("ready_at")),
@@ -611,7 +651,8 @@ class World:
         f.setdefault("count", 1)
         if f.get("kind") not in ("delay", "drop_before", "drop_after", "status", "ratelimit_429",
                                  "ratelimit_403", "malformed", "truncated", "huge", "slowloris",
-                                 "incomplete_results"):
+                                 "incomplete_results", "huge_header", "deep_json",
+                                 "duplicate_keys"):
             raise ValueError("unknown fault kind %r" % f.get("kind"))
         re.compile(f["path_regex"])
         return f
@@ -1485,6 +1526,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
         kind = fault["kind"] if fault else None
         if kind == "malformed":
             payload = fault.get("body", '{"message": "Server Err').encode()
+        elif kind == "deep_json":
+            depth = int(fault.get("depth", 100000))
+            payload = b"[" * depth + b"]" * depth
+        elif kind == "duplicate_keys" and resp.body is not None:
+            payload = dump_duplicating(resp.body, fault.get("key", "sha"),
+                                       fault.get("value", "0" * 40)).encode("utf-8")
         self.send_response(resp.status)
         self.send_header("Content-Type", resp.ctype)
         self.send_header("X-GitHub-Api-Version-Selected", API_VERSION)
@@ -1492,6 +1539,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
                                                                self.server.seq()))
         for k, v in resp.headers.items():
             self.send_header(k, v)
+        if kind == "huge_header":
+            self.send_header(fault.get("name", "X-Fakeforge-Padding"),
+                             "A" * int(fault.get("bytes", 1024 * 1024)))
         if kind == "huge":
             n = int(fault.get("bytes", 50 * 1024 * 1024))
             self.send_header("Content-Length", str(n))
@@ -1636,7 +1686,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return
         if fault and kind in ("status", "ratelimit_429", "ratelimit_403"):
             resp = self.fault_resp(fault, resp)
-        self.send(resp, fault if kind in ("malformed", "truncated", "huge", "slowloris")
+        self.send(resp, fault if kind in ("malformed", "truncated", "huge", "slowloris",
+                                          "huge_header", "deep_json", "duplicate_keys")
                   else None)
         self.log_request_json(resp.status, route_name, fault, body)
 
@@ -1765,7 +1816,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     etag = '"%s"' % hashlib.sha256(resp.payload()).hexdigest()
                     resp.headers["ETag"] = etag
                     inm = self.headers.get("If-None-Match", "")
-                    if etag in [x.strip() for x in inm.split(",")] or inm.strip() == "*":
+                    # a fault that rewrites the body has a body to rewrite: no 304 then
+                    rewrites = fault is not None and fault["kind"] in BODY_REWRITES
+                    if not rewrites and (etag in [x.strip() for x in inm.split(",")] or
+                                         inm.strip() == "*"):
                         resp = Resp(304, None, {"ETag": etag})
                 if resp.status != 304 and name != "rate_limit":
                     w.spend(token, resource)

@@ -319,13 +319,13 @@ def t_search(f):
         st, h, b = f.json("GET", "/search/issues?q=" + urllib.request.quote(s))
         return sorted((i["repository_url"].rsplit("/", 1)[1], i["number"]) for i in b["items"])
     base = "is:pr is:open archived:false label:needs-checkpoint"
-    is_(len(q(base + " review-requested:@me")), 12, "queue search: 12 PRs need a checkpoint")
+    is_(len(q(base + " review-requested:@me")), 19, "queue search: 19 PRs need a checkpoint")
     is_(q('is:pr label:"needs-checkpoint" -label:security repo:acme/payments-api'),
         [("payments-api", 101), ("payments-api", 103), ("payments-api", 104),
          ("payments-api", 105)], "quoted label, -label and repo: qualifiers")
     is_(q("is:pr author:app/devin-ai-integration"),
-        [("infra", 301), ("payments-api", 102), ("web-console", 201)],
-        "author:app/NAME matches the bot")
+        [("hostile", 402), ("hostile", 406), ("infra", 301), ("payments-api", 102),
+         ("web-console", 201)], "author:app/NAME matches the bot")
     is_(q("is:pr team-review-requested:acme/security"),
         [("infra", 301), ("infra", 302), ("payments-api", 102)], "team review requests")
     is_(q("is:pr is:open draft:true"), [("infra", 304)], "draft qualifier")
@@ -335,7 +335,7 @@ def t_search(f):
     f.admin("faults", [{"method": "GET", "path_regex": "^/search/issues", "kind":
                         "incomplete_results"}])
     st, h, b = f.json("GET", "/search/issues?q=is:pr+label:needs-checkpoint")
-    ok(b["incomplete_results"] and b["total_count"] == 12 and len(b["items"]) == 11,
+    ok(b["incomplete_results"] and b["total_count"] == 19 and len(b["items"]) == 18,
        "incomplete_results fault: flag set, an item missing", b["incomplete_results"])
 
 
@@ -347,7 +347,7 @@ def t_graphql(f):
     ok(st == 200 and "errors" not in b, "queue query executes", json.dumps(b)[:800])
     nodes = {(n["repository"]["nameWithOwner"], n["number"]): n
              for n in b["data"]["search"]["nodes"]}
-    is_(b["data"]["search"]["issueCount"], 12, "issueCount")
+    is_(b["data"]["search"]["issueCount"], 19, "issueCount")
     n102 = nodes[("acme/payments-api", 102)]
     _, _, pr = f.json("GET", "/repos/acme/payments-api/pulls/102")
     is_(n102["headRefOid"], pr["head"]["sha"], "headRefOid equals the REST head sha")
@@ -507,6 +507,21 @@ def t_faults(f):
     out = f.raw(get_request("/user"), timeout=1.5)
     ok(out.endswith(b"<timeout>") and b"\r\n\r\n" in out and len(out.split(b"\r\n\r\n", 1)[1])
        < 40, "slowloris: headers then a byte drip a client must time out on", out[-60:])
+    fault(kind="huge_header", bytes=1024 * 1024)
+    out = f.raw(get_request("/user"), timeout=10)
+    head = out.split(b"\r\n\r\n", 1)[0]
+    ok(out.startswith(b"HTTP/1.") and b"\r\nX-Fakeforge-Padding: " + b"A" * (1 << 20) in head,
+       "huge_header: the answer carries one header line of 1 MiB", out[:80])
+    fault(kind="deep_json", depth=100000)
+    st, h, raw = f.req("GET", "/user")
+    ok(st == 200 and raw == b"[" * 100000 + b"]" * 100000,
+       "deep_json: 200 with an array nested 100,000 deep", raw[:20])
+    fault(kind="duplicate_keys", key="login", value="maria-sec")
+    st, h, raw = f.req("GET", "/user")
+    dup = json.loads(raw, object_pairs_hook=lambda kv: [k for k, _ in kv if k == "login"] and
+                     [v for k, v in kv if k == "login"])
+    is_((st, dup), (200, ["reviewer", "maria-sec"]),
+        "duplicate_keys: the member comes twice, the real value first")
     fault(kind="drop_before")
     out = f.raw(get_request("/user"))
     is_(out, b"", "drop_before: connection closed without a response")
@@ -717,8 +732,9 @@ def main():
         again = os.path.join(tmp, "git2")
         subprocess.run([os.path.join(ROOT, "tests", "fixtures", "demo", "build-repos.sh"),
                         again], check=True)
-        refs = [subprocess.run(["git", "--git-dir", os.path.join(d, "acme", "web-console.git"),
-                                "for-each-ref"], capture_output=True).stdout
+        refs = [b"".join(subprocess.run(["git", "--git-dir", os.path.join(d, "acme", r + ".git"),
+                                         "for-each-ref"], capture_output=True).stdout
+                         for r in ("web-console", "hostile"))
                 for d in (gitroot, again)]
         ok(refs[0] == refs[1] and refs[0], "repository SHAs are identical across builds")
         shutil.rmtree(again)

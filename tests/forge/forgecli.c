@@ -212,6 +212,8 @@ main(int argc, char **argv)
 	int i, rc = 0;
 	const char *cmd;
 
+	/* tests read stdout and stderr as one stream (2>&1): whole lines, never a split one */
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	memset(&cfg, 0, sizeof(cfg));
 	memset(&err, 0, sizeof(err));
 	cfg.kind = GTH_FORGE_GITHUB;

@@ -44,7 +44,7 @@ out=$(F whoami 2>&1)
 have "$out" "login reviewer"; ok $? "whoami: the token's login"
 
 out=$(F --stats queue 2>&1)
-have "$out" "total 12"; ok $? "queue: 12 PRs need a checkpoint (labelled or review requested, merged)"
+have "$out" "total 19"; ok $? "queue: 19 PRs need a checkpoint (labelled or review requested, merged)"
 have "$out" "acme/payments-api#105 .*task=performance"; ok $? "task template read from the body"
 have "$out" "acme/payments-api#102 .*author=devin-ai-integration bot=1 .*teams=security .*test:fail"
 ok $? "bot author, requested team, failing gate"
@@ -52,15 +52,15 @@ have "$out" "acme/web-console#203 .*unit-tests:awaiting-approval"; ok $? "a chec
 have "$out" "clone=$U/acme/infra.git"; ok $? "clone URL from the configured web URL"
 have "$out" "stats requests=4 "; ok $? "cold refresh: 2 searches + 2 GraphQL pages ($(grep stats <<<"$out"))"
 out=$(F --stats queue 2>&1)
-have "$out" "total 12" && have "$out" "stats requests=2 not_modified=2 "
+have "$out" "total 19" && have "$out" "stats requests=2 not_modified=2 "
 ok $? "warm refresh: two 304s, no GraphQL ($(grep stats <<<"$out"))"
 out=$(F --max-age -1 --stats queue 2>&1)
-have "$out" "total 12" && have "$out" "stats requests=2 not_modified=0"
+have "$out" "total 19" && have "$out" "stats requests=2 not_modified=0"
 ok $? "with the cache disabled: GraphQL only ($(grep stats <<<"$out"))"
 
 # Enterprise Server layout: only the REST base is configured; GraphQL and web URLs derived
 out=$("$cli" --api "$U/api/v3" queue 2>&1)
-have "$out" "total 12" && have "$out" "clone=$U/acme/infra.git"
+have "$out" "total 19" && have "$out" "clone=$U/acme/infra.git"
 ok $? "GHES: /api/v3 configured, /api/graphql and the web URL derived"
 
 out=$(F details acme/payments-api 102 2>&1)
@@ -126,7 +126,7 @@ have "$out" "error RATELIMIT 403: .*UTC"; ok $? "exhausted limit with a far rese
 clear_faults
 fault '[{"method":"POST","path_regex":"^/graphql","kind":"ratelimit_429","retry_after":1,"count":1}]'
 out=$(F --max-age -1 queue 2>&1)
-have "$out" "total 12"; ok $? "429 + Retry-After: 1 waited out"
+have "$out" "total 19"; ok $? "429 + Retry-After: 1 waited out"
 clear_faults
 fault '[{"method":"POST","path_regex":"^/graphql","kind":"malformed","body":"{\"data\": {","count":-1}]'
 out=$(F --max-age -1 queue 2>&1)
@@ -182,7 +182,7 @@ if [ -f "$top/tests/contract/lib.sh" ]; then
 		export GH_TOKEN=$CONTRACT_TOKEN
 		P() { "$cli" --api "$PRISM_URL" --graphql "$FORGE_URL/graphql" --web "$FORGE_URL" \
 			--cache "$work/pcache" "$@"; }
-		out=$(P queue 2>&1); have "$out" "total 12"; ok $? "Prism: queue (search through the proxy)"
+		out=$(P queue 2>&1); have "$out" "total 19"; ok $? "Prism: queue (search through the proxy)"
 		out=$(P details acme/payments-api 102 2>&1); have "$out" "check run test fail"
 		ok $? "Prism: details (pull, check runs, status, reviews, files, commits, annotations)"
 		h=$(curl -s "$FORGE_URL/_admin/state" | python3 -c "import json,sys; print(json.load(sys.stdin)['prs']['acme/infra#301']['head_sha'])")

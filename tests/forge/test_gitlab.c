@@ -102,6 +102,9 @@ test_mr(void)
 		is_str(pr->files[1].old_path, "docs/old.md", "old_path of a rename");
 		is_str(pr->files[2].status, "removed", "deleted_file");
 	}
+	ok(pr->additions == 2 && pr->deletions == 2,
+	    "the MR's line counts are the diffs' sums (+%ld -%ld), for the policy's size rules",
+	    pr->additions, pr->deletions);
 	gth_gitlab_mr_extra_release(&x);
 	gth_pr_free(pr);
 }
