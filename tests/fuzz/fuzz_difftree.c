@@ -8,7 +8,8 @@
  * both on a common ancestor), and reviews base..head as the console does:
  * file list, every file's hunks (all at once, or one by one in the
  * program's order), whole-file context, word highlights, both with and
- * without ignore-whitespace.
+ * without ignore-whitespace; the objects loose, or packed with deltas
+ * between the two trees for gatehouse's own pack reader.
  *
  * Aborts when: the file list disagrees with the two trees (a changed path
  * missing, a path or id or mode that is not the tree's) or with libgit2's
@@ -20,13 +21,15 @@
  * not one hunk covering both blobs; any path or line, sanitized as the UI
  * does, still holds a control byte or ESC.
  *
- * Program: byte 0 flags (FL_*), byte 1 the rename threshold, then
- * operations (see run_op) until the input ends.  Objects go to one bare
+ * Program: byte 0 flags (FL_*), byte 1 the rename threshold (low 7 bits;
+ * the high bit packs the objects), then operations (see run_op) until the
+ * input ends.  Objects go to one bare
  * repository per process under $TMPDIR, made again every RESET_EVERY inputs
  * so that the disk does not fill.
  */
 #include "config.h"
 
+#include <dirent.h>
 #include <ftw.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -541,6 +544,7 @@ setup(void)
 {
 	struct gth_err err;
 	char repo[32], *git_dir;
+	int level;
 	const char *tmp = getenv("TMPDIR");
 
 	/* Loose objects by the thousand: a RAM disk when there is one. */
@@ -555,6 +559,13 @@ setup(void)
 			FAIL("mkdtemp %s", G.root);
 		if (git_signature_new(&G.sig, "Fuzz", "fuzz@example.invalid", 1700000000, 0) < 0)
 			FAIL("signature");
+		/*
+		 * No system or user git config: inputs replay the same anywhere,
+		 * and each repository open looks for fewer files.
+		 */
+		for (level = GIT_CONFIG_LEVEL_PROGRAMDATA; level <= GIT_CONFIG_LEVEL_GLOBAL; level++)
+			if (git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH, level, G.root) < 0)
+				FAIL("config search path");
 		atexit(teardown);
 	}
 	if (G.m != NULL && G.runs % RESET_EVERY != 0)
@@ -623,6 +634,41 @@ commit(const git_oid *tree_id, const git_oid *parent_id, git_oid *out)
 		FAIL("commit: %s", git_error_last() ? git_error_last()->message : "?");
 	git_commit_free(parent);
 	git_tree_free(tree);
+}
+
+/*
+ * Pack the objects of the commits, in the only pack of the mirror (the loose
+ * copies stay): load_all then reads blobs through gatehouse's own pack
+ * reader, over the delta chains libgit2 built between the two trees.
+ */
+static void
+pack(const git_oid *ids, size_t n)
+{
+	char *dir = xasprintf("%s/objects/pack", gth_mirror_path(G.m)), *path;
+	git_packbuilder *pb = NULL;
+	struct dirent *de;
+	DIR *dh;
+	size_t i;
+
+	if ((dh = opendir(dir)) != NULL) {
+		while ((de = readdir(dh)) != NULL) {
+			if (de->d_name[0] == '.')
+				continue;
+			path = xasprintf("%s/%s", dir, de->d_name);
+			unlink(path);
+			free(path);
+		}
+		closedir(dh);
+	}
+	if (git_packbuilder_new(&pb, G.repo) < 0)
+		FAIL("packbuilder");
+	for (i = 0; i < n; i++)
+		if (git_packbuilder_insert_commit(pb, &ids[i]) < 0)
+			FAIL("pack commit");
+	if (git_packbuilder_write(pb, NULL, 0, NULL, NULL) < 0)
+		FAIL("pack: %s", git_error_last() ? git_error_last()->message : "?");
+	git_packbuilder_free(pb);
+	free(dir);
 }
 
 /* ---- checks ---- */
@@ -1025,10 +1071,13 @@ check_loaded(const struct gth_diff *d, const struct gth_diff_file *f, git_diff *
 	const struct gth_diff_line *l;
 	size_t hunks, nl = 0, k;
 	int64_t big;
+	bool sanitize;
 
 	check_file(d, f, true);
 	l = gth_diff_file_lines(d, f, &nl);
-	for (k = 0; k < nl; k++)
+	/* Once: whole-file context holds the text of the hunks, unless it is never built. */
+	sanitize = full || f->binary || f->submodule || f->patch_missing || g->max_diff_bytes > 0;
+	for (k = 0; sanitize && k < nl; k++)
 		check_text("line", gth_diff_line_text(d, &l[k]), l[k].len, GTH_SAN_KEEP_TABS);
 	hunks = check_hunks(d, f, &on, &nn);
 	if (f->patch_missing) {
@@ -1216,7 +1265,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct side base, head;
 	struct rd r = { data, size, 2, MAX_BYTES };
-	git_oid base_tree, head_tree, anc, b, h;
+	git_oid base_tree, head_tree, anc, b, h, ids[3];
 	git_commit *mbc = NULL, *hc = NULL;
 	char bhex[41], hhex[41], mbhex[41];
 	struct run rn;
@@ -1247,6 +1296,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		anc = b;
 		commit(&head_tree, &b, &h);
 	}
+	/* Byte 1: the rename threshold, and whether the objects go in a pack. */
+	if (size > 1 && (data[1] & 0x80)) {
+		ids[0] = anc;
+		ids[1] = b;
+		ids[2] = h;
+		pack(ids, 3);
+	}
 	oid_hex(&b, bhex);
 	oid_hex(&h, hhex);
 	oid_hex(&anc, mbhex);
@@ -1255,7 +1311,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	rn.head = hhex;
 	rn.mb = mbhex;
 	rn.flags = flags;
-	rn.threshold = size > 1 ? data[1] : 0;
+	rn.threshold = size > 1 ? data[1] & 0x7f : 0;
 	rn.order = size > 2 ? data + 2 : NULL;
 	rn.n_order = size > 2 ? (size - 2) % 8 : 0;
 	if (git_commit_lookup(&mbc, G.repo, &anc) < 0 || git_commit_tree(&rn.old, mbc) < 0 ||
