@@ -33,6 +33,7 @@
 #include "gatehouse/decide/outbox.h"
 #include "gatehouse/decide/viewed.h"
 #include "gatehouse/forge/forge.h"
+#include "gatehouse/sign/agent.h"
 #include "gatehouse/term/term.h"
 #include "gatehouse/ui/ui.h"
 
@@ -93,6 +94,8 @@ struct console {
 	struct gth_strvec deciding;	/* PRs with a decision in flight: one at a time each */
 	char *login;			/* our login on the first forge, once known */
 	struct gth_strvec logins;	/* per forge, "" until known */
+	char *sign_fp;			/* the key picked for this session, or NULL */
+	struct work *awaiting_key;	/* a decision waiting for the key picker */
 };
 
 /* A job and what it carries both ways. */
@@ -117,9 +120,19 @@ struct work {
 	struct gth_outbox_report report;	/* deliver */
 	char *ref;
 	long pending, dead;
+	char *key_fp;				/* decide: the session's key, or NULL */
+	struct gth_strvec key_types, key_fps, key_comments;	/* decide: the agent's keys */
 };
 
 static void work_free(struct work *w);
+
+static void
+forget_keys(struct work *w)
+{
+	gth_strvec_clear(&w->key_types);
+	gth_strvec_clear(&w->key_fps);
+	gth_strvec_clear(&w->key_comments);
+}
 
 static void
 work_discard(struct gth_job *job)
@@ -157,6 +170,8 @@ work_free(struct work *w)
 	free(w->override);
 	free(w->head);
 	free(w->ref);
+	free(w->key_fp);
+	forget_keys(w);
 	free(w->old_path);
 	free(w->new_path);
 	gth_diff_free(w->diff);
@@ -577,6 +592,46 @@ on_signing_waiting(void *arg)
 	atomic_store(&c->signing_waiting, 1);
 }
 
+/*
+ * Several keys in the agent and none configured (on the worker): the key
+ * picked earlier in this session signs; else give up, keeping the keys with
+ * their types for the picker, and the decision comes back to ask.
+ */
+static int
+choose_session_key(void *arg, const char *const *fps, const char *const *comments, size_t n,
+	size_t *index)
+{
+	struct work *w = arg;
+	struct gth_agent *agent = NULL;
+	struct gth_agent_identities ids;
+	size_t i, j;
+
+	for (i = 0; w->key_fp != NULL && i < n; i++) {
+		if (strcmp(fps[i], w->key_fp) == 0) {
+			*index = i;
+			return 0;
+		}
+	}
+	/* The callback has fingerprints and comments; the picker shows types too. */
+	memset(&ids, 0, sizeof(ids));
+	if (gth_agent_open(NULL, &agent, NULL) != 0 || gth_agent_list(agent, &ids, NULL) != 0)
+		ids.n = 0;
+	forget_keys(w);
+	for (i = 0; i < n; i++) {
+		const char *type = "?";
+
+		for (j = 0; j < ids.n; j++)
+			if (strcmp(ids.v[j].fp, fps[i]) == 0 && ids.v[j].type != NULL)
+				type = ids.v[j].type;
+		gth_strvec_push(&w->key_types, type);
+		gth_strvec_push(&w->key_fps, fps[i]);
+		gth_strvec_push(&w->key_comments, comments[i] != NULL ? comments[i] : "");
+	}
+	gth_agent_identities_release(&ids);
+	gth_agent_close(agent);
+	return -1;
+}
+
 static void
 decide_run(struct gth_job *job)
 {
@@ -617,6 +672,21 @@ decide_done(struct gth_job *job)
 	enum gth_delivery state;
 
 	atomic_store(&c->signing_waiting, 0);
+	/* Nothing was recorded yet: ask which key, then send the same decision again. */
+	if (job->result == -GTH_E_CONFLICT && w->key_fps.n > 0 && c->awaiting_key == NULL &&
+	    !c->quit) {
+		struct gth_ui_key *keys = xcalloc(w->key_fps.n, sizeof(*keys));
+
+		for (size_t i = 0; i < w->key_fps.n; i++) {
+			keys[i].type = w->key_types.v[i];
+			keys[i].fp = w->key_fps.v[i];
+			keys[i].comment = w->key_comments.v[i][0] != '\0' ? w->key_comments.v[i] : NULL;
+		}
+		gth_ui_pick_key(c->ui, w->ref, keys, w->key_fps.n);
+		free(keys);
+		c->awaiting_key = w;
+		return;
+	}
 	forget_deciding(c, w->ref);
 	c->outbox_pending = w->pending;
 	c->outbox_dead = w->dead;
@@ -682,9 +752,38 @@ submit_decision(struct console *c, struct gth_cmd *cmd)
 	w->req.reason = w->reason;
 	w->req.override = w->override;
 	w->req.head_read = w->head;
+	w->req.choose_key = choose_session_key;
+	w->req.choose_arg = w;
+	w->key_fp = c->sign_fp != NULL ? xstrdup(c->sign_fp) : NULL;
 	w->ref = gth_pr_ref(pr);
 	gth_strvec_push(&c->deciding, w->ref);
 	gth_ui_message(c->ui, GTH_MSG_INFO, "%s: signing the decision...", w->ref);
+	gth_pool_submit(c->pool, LANE_FORGE, &w->job);
+}
+
+/* The reviewer picked a key (or gave up) for the decision waiting for one. */
+static void
+key_picked(struct console *c, const struct gth_cmd *cmd)
+{
+	struct work *w = c->awaiting_key;
+
+	if (w == NULL)
+		return;
+	c->awaiting_key = NULL;
+	if (!cmd->flag || cmd->text == NULL) {
+		forget_deciding(c, w->ref);
+		work_free(w);
+		return;
+	}
+	/* Kept for the session: later decisions sign with it without asking. */
+	free(c->sign_fp);
+	c->sign_fp = xstrdup(cmd->text);
+	free(w->key_fp);
+	w->key_fp = xstrdup(cmd->text);
+	forget_keys(w);
+	w->job.result = 0;
+	gth_err_clear(&w->job.err);
+	atomic_store(&w->job.cancel, 0);
 	gth_pool_submit(c->pool, LANE_FORGE, &w->job);
 }
 
@@ -872,6 +971,9 @@ handle(struct console *c, struct gth_cmd *cmd)
 	case GTH_CMD_MARK_VIEWED:
 		mark_viewed(c, cmd);
 		break;
+	case GTH_CMD_PICK_KEY:
+		key_picked(c, cmd);
+		break;
 	}
 	gth_cmd_release(cmd);
 }
@@ -1049,6 +1151,12 @@ gth_cli_console(const struct gth_app_opts *opts, int argc, char **argv)
 	c.quit = true;
 	gth_term_end();
 	gth_xalloc_set_fatal_hook(NULL);
+	/* One waiting for its key was never recorded: nothing to finish. */
+	if (c.awaiting_key != NULL) {
+		forget_deciding(&c, c.awaiting_key->ref);
+		work_free(c.awaiting_key);
+		c.awaiting_key = NULL;
+	}
 	/* A decision on its way is finished, not dropped: it may be mid-signature. */
 	if (c.deciding.n > 0) {
 		fprintf(stderr, "gatehouse: finishing %zu decision(s) on their way...\n",
@@ -1069,6 +1177,7 @@ out:
 	gth_strvec_clear(&c.deciding);
 	free(c.login);
 	gth_strvec_clear(&c.logins);
+	free(c.sign_fp);
 	free(c.draft_text);
 	gth_app_free(c.app);
 	pthread_mutex_destroy(&c.progress.lock);

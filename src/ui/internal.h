@@ -83,6 +83,13 @@ struct pr_state {
 	int diff_height;
 };
 
+/* The key picker (keypick.c): open while n > 0. */
+struct keypick {
+	char *ref;			/* the PR whose decision waits for a key */
+	struct gth_ui_key *keys;	/* owned strings */
+	size_t n, cur;
+};
+
 struct gth_ui {
 	struct gth_keymap km;
 	struct gth_theme theme;
@@ -111,6 +118,7 @@ struct gth_ui {
 	struct pr_state pr;
 
 	enum prompt_state prompt;
+	struct keypick keypick;
 	enum gth_verdict verdict;
 	struct gth_buf reason;
 	struct gth_buf override;
@@ -186,6 +194,13 @@ void prompt_open(struct gth_ui *ui, enum gth_verdict v);
 int prompt_key(struct gth_ui *ui, int key, struct gth_cmd *cmd);
 void prompt_render(struct gth_ui *ui, struct gth_screen *scr);
 bool prompt_needs_override(const struct gth_ui *ui);
+/* A w x h box with borders, centred above the status bar; *x0, *y0 its top left. */
+void ui_frame(const struct gth_ui *ui, struct gth_screen *scr, int w, int h, int *x0, int *y0);
+
+/* keypick.c: open while ui->keypick.n > 0 */
+void keypick_close(struct gth_ui *ui);
+int keypick_key(struct gth_ui *ui, int key, struct gth_cmd *cmd);
+void keypick_render(struct gth_ui *ui, struct gth_screen *scr);
 
 /* help in ui.c */
 

@@ -4,6 +4,7 @@ noinst_LIBRARIES += src/ui/libgthui.a
 src_ui_libgthui_a_SOURCES = \
 	src/ui/internal.h \
 	src/ui/keymap.c \
+	src/ui/keypick.c \
 	src/ui/prompt.c \
 	src/ui/prview.c \
 	src/ui/queue.c \

@@ -303,6 +303,24 @@ summary(struct gth_ui *ui, struct box *b)
 	gth_buf_release(&s);
 }
 
+void
+ui_frame(const struct gth_ui *ui, struct gth_screen *scr, int w, int h, int *x0, int *y0)
+{
+	*x0 = (scr->cols - w) / 2;
+	*y0 = (scr->rows - 2 - h) / 2;
+	if (*y0 < 0)
+		*y0 = 0;
+	for (int y = *y0; y < *y0 + h; y++) {
+		gth_screen_fill(scr, y, *x0, GTH_ROLE_NORMAL, w);
+		gth_screen_puts(scr, y, *x0, GTH_ROLE_BORDER, ui_glyph(ui, G_VBAR), 1);
+		gth_screen_puts(scr, y, *x0 + w - 1, GTH_ROLE_BORDER, ui_glyph(ui, G_VBAR), 1);
+	}
+	for (int x = *x0; x < *x0 + w; x++) {
+		gth_screen_puts(scr, *y0, x, GTH_ROLE_BORDER, ui_glyph(ui, G_HBAR), 1);
+		gth_screen_puts(scr, *y0 + h - 1, x, GTH_ROLE_BORDER, ui_glyph(ui, G_HBAR), 1);
+	}
+}
+
 static int
 count_lines(const char *s)
 {
@@ -343,19 +361,7 @@ prompt_render(struct gth_ui *ui, struct gth_screen *scr)
 	h += ntemplates > 0 ? shown + 1 + (shown < ntemplates) : 0;
 	if (h > scr->rows - 2)
 		h = scr->rows - 2;
-	x0 = (scr->cols - w) / 2;
-	y0 = (scr->rows - 2 - h) / 2;
-	if (y0 < 0)
-		y0 = 0;
-	for (int y = y0; y < y0 + h; y++) {
-		gth_screen_fill(scr, y, x0, GTH_ROLE_NORMAL, w);
-		gth_screen_puts(scr, y, x0, GTH_ROLE_BORDER, ui_glyph(ui, G_VBAR), 1);
-		gth_screen_puts(scr, y, x0 + w - 1, GTH_ROLE_BORDER, ui_glyph(ui, G_VBAR), 1);
-	}
-	for (int x = x0; x < x0 + w; x++) {
-		gth_screen_puts(scr, y0, x, GTH_ROLE_BORDER, ui_glyph(ui, G_HBAR), 1);
-		gth_screen_puts(scr, y0 + h - 1, x, GTH_ROLE_BORDER, ui_glyph(ui, G_HBAR), 1);
-	}
+	ui_frame(ui, scr, w, h, &x0, &y0);
 	role = ui->verdict == GTH_VERDICT_APPROVE ? GTH_ROLE_GATE_PASS :
 		ui->verdict == GTH_VERDICT_REJECT ? GTH_ROLE_GATE_FAIL : GTH_ROLE_PROMPT;
 	snprintf(buf, sizeof(buf), " %s%s ", ui->prompt == PROMPT_CONFIRM ? "Confirm: " : "",

@@ -252,6 +252,7 @@ gth_ui_free(struct gth_ui *ui)
 {
 	if (ui == NULL)
 		return;
+	keypick_close(ui);
 	pr_close(ui);
 	gth_keymap_release(&ui->km);
 	gth_ui_templates_free(ui->templates, ui->n_templates);
@@ -450,6 +451,8 @@ gth_ui_set_ascii(struct gth_ui *ui, bool ascii)
 const char *
 gth_ui_view_name(const struct gth_ui *ui)
 {
+	if (ui->keypick.n > 0)
+		return "keys";
 	if (ui->help)
 		return "help";
 	if (ui->prompt != PROMPT_CLOSED)
@@ -874,6 +877,11 @@ gth_ui_key(struct gth_ui *ui, int key, struct gth_cmd *cmd)
 	ui->message[0] = '\0';
 	if (key == GTH_KEY_RESIZE || key == GTH_KEY_NONE)
 		return 0;
+	/* A decision waits for its key: the picker answers first. */
+	if (ui->keypick.n > 0) {
+		r = keypick_key(ui, key, cmd);
+		goto out;
+	}
 	if (ui->input != INPUT_NONE) {
 		r = input_key(ui, key, cmd);
 		goto out;
@@ -1227,4 +1235,5 @@ gth_ui_render(struct gth_ui *ui, struct gth_screen *scr)
 	message_render(ui, scr, scr->rows - 1);
 	if (ui->prompt != PROMPT_CLOSED && !ui->help)
 		prompt_render(ui, scr);
+	keypick_render(ui, scr);
 }

@@ -2,7 +2,8 @@
 # The console across sessions and around the edges of a review: viewed marks
 # survive a restart and lapse for files a new push changed; $EDITOR may be a
 # command with arguments, as git allows; whole-file context is built on the
-# worker while the keys are answered.
+# worker while the keys are answered; with two keys in a real ssh-agent and
+# no sign.key, the console asks which one signs and keeps the answer.
 . "${top_srcdir:-.}/tests/e2e/lib.sh"
 e2e_init demo
 
@@ -144,6 +145,73 @@ tui_wait '"""Refund amounts for partial captures."""' 20
 check $? "the whole file arrives from the worker: line 1 is on screen"
 tui_screen | grep -q '@@ -1,20 +1,20 @@'; e2e_ok $? "as one hunk over the whole file"
 curl -fsS -X DELETE "$FORGE_URL/_admin/faults" >/dev/null
+quit_console
+
+# ---- the key picker --------------------------------------------------------------
+# A second key in the agent, and no sign.key: the console asks which key signs.
+ssh-keygen -q -t ecdsa -b 256 -N '' -C second-key@gatehouse-e2e -f "$E2E_TMP/id_ecdsa"
+ssh-add -q "$E2E_TMP/id_ecdsa" 2>/dev/null
+cfg=$XDG_CONFIG_HOME/gatehouse/config
+sed -i '/^[[:space:]]*key = /d' "$cfg"
+printf 'reviewer %s\n' "$(cat "$E2E_TMP/id_ecdsa.pub")" >>"$E2E_TMP/allowed_signers"
+fp_ed=$(ssh-keygen -lf "$E2E_TMP/id_ed25519.pub" | awk '{print $2}')
+fp_ec=$(ssh-keygen -lf "$E2E_TMP/id_ecdsa.pub" | awk '{print $2}')
+outbox=$XDG_STATE_HOME/gatehouse/outbox
+signed_by() {	# signed_by FP: how many decision records in the outbox name that key
+	grep -rlF "\"$1\"" "$outbox" 2>/dev/null | wc -l
+}
+
+decide_from_view() {	# decide_from_view REF KEY: open REF, verdict KEY with its first template, confirm
+	open_pr "$1"
+	decide_here "$2"
+}
+
+decide_here() {	# decide_here KEY: in the PR view, verdict KEY with its first template, confirm
+	tui_keys "$1"
+	sleep 0.3
+	tui_keys 1
+	sleep 0.3
+	tui_keys Enter
+	tui_wait "Sign and record" 5
+	tui_keys y
+}
+
+approve=acme/web-console#202
+tui_start 80 24
+tui_wait "acme/" 20
+decide_from_view "$approve" a
+tui_wait "Sign with which key?" 20
+check $? "with two keys in the agent and no sign.key, approving opens the key picker"
+scr=$(tui_screen)
+echo "$scr" | grep -q "ssh-ed25519  reviewer@gatehouse-e2e" &&
+	echo "$scr" | grep -q "ecdsa-sha2-nistp256  second-key@gatehouse-e2e" &&
+	echo "$scr" | grep -qF "$fp_ed" && echo "$scr" | grep -qF "$fp_ec"
+check $? "the picker lists both keys by type, comment and fingerprint"
+tui_keys Escape
+tui_wait "no key picked, nothing recorded" 5
+check $? "Esc gives up and says nothing was recorded"
+! forge_requests POST "/repos/acme/web-console/pulls/202/reviews\$" | grep -q .
+e2e_ok $? "nothing was posted for $approve"
+# Again from the same PR view: the picker comes back.
+decide_here a
+tui_wait "Sign with which key?" 20
+tui_keys j
+sleep 0.2
+tui_keys Enter
+tui_wait "$approve: posted" 30
+check $? "picking the second key with j and Enter signs and posts the approval"
+[ "$(signed_by "$fp_ec")" -eq 1 ]
+e2e_ok $? "the decision record names the picked (ECDSA) key"
+tui_keys q
+sleep 0.3
+reject=acme/web-console#204
+decide_from_view "$reject" r
+tui_wait "$reject: posted" 30
+check $? "a second decision in the same session signs without asking again"
+! tui_screen | grep -q "Sign with which key?"
+e2e_ok $? "no picker the second time"
+[ "$(signed_by "$fp_ec")" -eq 2 ] && [ "$(signed_by "$fp_ed")" -eq 0 ]
+e2e_ok $? "both decisions are signed with the key picked once"
 quit_console
 
 e2e_finish

@@ -966,6 +966,49 @@ test_status_forges(void)
 	gth_ui_free(ui);
 }
 
+/* Several keys in the agent: the picker lists them, j/k/Enter pick one, Esc gives up. */
+static void
+test_keypick(void)
+{
+	struct gth_ui *ui = new_ui(NULL, false);
+	static const struct gth_ui_key agent_keys[] = {
+		{ "ssh-ed25519", "SHA256:ZsYMbm2bYxH0l0a1cFJ0xHkC6Hc3nVw8bT1z6bGQk5o", "reviewer@laptop" },
+		{ "ecdsa-sha2-nistp256", "SHA256:Q2o0Jw1l3rX3u2xv4w5g6h7i8j9k0l1m2n3o4p5q6r8",
+		  "yubikey \x1b[2J" },
+	};
+
+	keys(ui, "<Enter>");
+	gth_ui_pick_key(ui, "acme/api#42", agent_keys, 2);
+	is_str(gth_ui_view_name(ui), "keys", "the picker opens over the PR view");
+	golden(ui, "keypick-80x24", 24, 80);
+	golden(ui, "keypick-160x48", 48, 160);
+	ok(screen_has(ui, 24, 80, "yubikey ^[[2J"), "an escape in a key's comment is shown as a token");
+	keys(ui, "x");
+	ok(strcmp(gth_ui_view_name(ui), "keys") == 0, "other keys leave the picker open");
+	keys(ui, "jj");
+	ok(screen_has(ui, 24, 80, "▶ 2 ecdsa-sha2-nistp256"), "j moves to the second key (and stops there)");
+	n_cmds = 0;
+	keys(ui, "<Enter>");
+	ok(n_cmds == 1 && last_cmd.kind == GTH_CMD_PICK_KEY && last_cmd.flag &&
+		last_cmd.file_index == 1, "Enter picks the key under the cursor");
+	is_str(last_cmd.text, agent_keys[1].fp, "by its fingerprint");
+	is_str(gth_ui_view_name(ui), "pr", "and the picker closes");
+	ok(screen_has(ui, 24, 80, "acme/api#42: signing with SHA256:Q2o0"), "the message says which key signs");
+
+	gth_ui_pick_key(ui, "acme/api#42", agent_keys, 2);
+	keys(ui, "jk<Enter>");
+	ok(last_cmd.kind == GTH_CMD_PICK_KEY && last_cmd.file_index == 0, "k moves back up");
+	gth_ui_pick_key(ui, "acme/api#42", agent_keys, 2);
+	keys(ui, "2");
+	ok(last_cmd.kind == GTH_CMD_PICK_KEY && last_cmd.flag && last_cmd.file_index == 1,
+		"a digit picks that key");
+	gth_ui_pick_key(ui, "acme/api#42", agent_keys, 2);
+	keys(ui, "<Esc>");
+	ok(last_cmd.kind == GTH_CMD_PICK_KEY && !last_cmd.flag, "Esc gives up");
+	ok(screen_has(ui, 24, 80, "no key picked, nothing recorded"), "and says nothing was recorded");
+	gth_ui_free(ui);
+}
+
 int
 main(void)
 {
@@ -981,6 +1024,7 @@ main(void)
 	test_resize();
 	test_prompt();
 	test_prompt_crowded();
+	test_keypick();
 	test_help();
 	test_hostile();
 	test_ascii();

@@ -42,6 +42,9 @@ enum gth_cmd_kind {
 	GTH_CMD_RETRY_DELIVERY,		/* item: retry the outbox entry of this PR */
 	GTH_CMD_REDRAW,			/* repaint the whole terminal (the screen may be garbled) */
 	GTH_CMD_MARK_VIEWED,		/* item, file_index, flag, text = path: persist per head SHA */
+	GTH_CMD_PICK_KEY,		/* flag: a key was picked (text = its fingerprint,
+					 * file_index = its place in the list) or not (the
+					 * reviewer gave up): see gth_ui_pick_key */
 };
 
 /* A command for the app.  Strings are owned: gth_cmd_release frees them. */
@@ -195,7 +198,22 @@ void gth_ui_restore_draft(struct gth_ui *ui, enum gth_verdict v, const char *tex
 /* Mark a file (by path) viewed, e.g. from persisted state after set_pr. */
 void gth_ui_set_viewed(struct gth_ui *ui, const char *path, bool viewed);
 
-/* Which view is showing: "queue", "pr", "prompt", "help" (for tests and the title). */
+/* An ssh-agent key offered by the key picker.  Strings are copied. */
+struct gth_ui_key {
+	const char *type;	/* "ssh-ed25519" */
+	const char *fp;		/* "SHA256:..." */
+	const char *comment;	/* from the agent (untrusted); may be NULL */
+};
+
+/*
+ * Ask which of n keys signs the decision on pr_ref: a picker over whatever
+ * view shows (j/k or arrows move, a digit or <Enter> picks, <Esc> gives
+ * up).  It answers with one GTH_CMD_PICK_KEY.  Replaces a picker already open.
+ */
+void gth_ui_pick_key(struct gth_ui *ui, const char *pr_ref, const struct gth_ui_key *keys,
+	size_t n);
+
+/* Which view is showing: "queue", "pr", "prompt", "help", "keys" (for tests and the title). */
 const char *gth_ui_view_name(const struct gth_ui *ui);
 
 #endif
