@@ -93,9 +93,10 @@ lookup_commit(git_repository *repo, const char *hex, git_commit **out, struct gt
 }
 
 static void
-fill_file(struct gth_diff_file *f, const git_diff_delta *dl)
+fill_file(struct gth_diff_file *f, const git_diff_delta *dl, git_tree *old_tree)
 {
 	int has_old = dl->status != GIT_DELTA_ADDED, has_new = dl->status != GIT_DELTA_DELETED;
+	git_tree_entry *te = NULL;
 
 	f->status = map_status(dl->status);
 	f->old_path = xstrdup(dl->old_file.path);
@@ -109,6 +110,20 @@ fill_file(struct gth_diff_file *f, const git_diff_delta *dl)
 		git_oid_tostr(f->old_oid, sizeof(f->old_oid), &dl->old_file.id);
 	if (has_new)
 		git_oid_tostr(f->new_oid, sizeof(f->new_oid), &dl->new_file.id);
+	/*
+	 * libgit2 1.5 zeroes the old side of a copy or rename whose source also
+	 * changed type (a file made a submodule while its text moved on): the
+	 * source is its entry in the old tree, as `git diff -C` shows it.
+	 */
+	if ((dl->status == GIT_DELTA_RENAMED || dl->status == GIT_DELTA_COPIED) &&
+	    git_oid_is_zero(&dl->old_file.id) &&
+	    git_tree_entry_bypath(&te, old_tree, dl->old_file.path) == 0) {
+		f->old_mode = git_tree_entry_filemode(te);
+		git_oid_tostr(f->old_oid, sizeof(f->old_oid), git_tree_entry_id(te));
+		f->submodule = f->old_mode == GIT_FILEMODE_COMMIT ||
+		    f->new_mode == GIT_FILEMODE_COMMIT;
+		git_tree_entry_free(te);
+	}
 }
 
 int
@@ -185,7 +200,7 @@ gth_git_diff_open(struct gth_mirror *m, const char *base_sha, const char *head_s
 	n = git_diff_num_deltas(diff);
 	gth_grow(&d->files, &d->cap_files, n, sizeof(*d->files));
 	for (i = 0; i < n; i++)
-		fill_file(gth_diff_add_file(d), git_diff_get_delta(diff, i));
+		fill_file(gth_diff_add_file(d), git_diff_get_delta(diff, i), old_tree);
 	gth_diff_compute_stats(d);
 	d->priv = dp;
 	d->priv_free = priv_free;
