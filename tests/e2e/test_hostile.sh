@@ -201,9 +201,9 @@ hostile_refresh "JSON nested 100,000 deep" "{$gql, \"kind\": \"deep_json\", \"de
 	'malformed JSON.*depth' 40
 hostile_refresh "duplicate keys" "{$gql, \"kind\": \"duplicate_keys\", \"key\": \"headRefOid\"}" \
 	'duplicate object key' 40
-# Slow loris: a byte every 300 ms for 2 s, then the forge hangs up (each try).
+# Slow loris: a byte every 200 ms for 1 s, then the forge hangs up (each try).
 hostile_refresh "slow loris" \
-	"{$gql, \"kind\": \"slowloris\", \"interval_ms\": 300, \"max_seconds\": 2}" \
+	"{$gql, \"kind\": \"slowloris\", \"interval_ms\": 200, \"max_seconds\": 1}" \
 	'refresh: .*(transfer closed|no complete answer|partial|timed out)' 60 probe
 
 tui_keys Q

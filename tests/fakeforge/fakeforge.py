@@ -102,16 +102,29 @@ def dump_duplicating(obj, key, value):
     """JSON text of obj in which every object member named key is followed by a second member
     of the same name holding value: parsers that keep the last one see value, those that keep
     the first see the truth.  A careful client refuses the document."""
-    if isinstance(obj, dict):
-        out = []
-        for k, v in obj.items():
-            out.append("%s:%s" % (json.dumps(k), dump_duplicating(v, key, value)))
-            if k == key:
-                out.append("%s:%s" % (json.dumps(k), json.dumps(value, ensure_ascii=False)))
-        return "{" + ",".join(out) + "}"
-    if isinstance(obj, list):
-        return "[" + ",".join(dump_duplicating(v, key, value) for v in obj) + "]"
-    return json.dumps(obj, ensure_ascii=False)
+    out = []
+
+    def emit(o):
+        # one flat list of pieces, joined once: a 10 MB body is copied once, not per level
+        if isinstance(o, dict):
+            out.append("{")
+            for i, (k, v) in enumerate(o.items()):
+                out.append("%s%s:" % ("," if i else "", json.dumps(k)))
+                emit(v)
+                if k == key:
+                    out.append(",%s:%s" % (json.dumps(k), json.dumps(value, ensure_ascii=False)))
+            out.append("}")
+        elif isinstance(o, list):
+            out.append("[")
+            for i, v in enumerate(o):
+                if i:
+                    out.append(",")
+                emit(v)
+            out.append("]")
+        else:
+            out.append(json.dumps(o, ensure_ascii=False))
+    emit(obj)
+    return "".join(out)
 
 
 def body_of(p):
