@@ -7,8 +7,10 @@
  * full.  Reading a PR's blobs through it inflates each delta four to five
  * times and holds 16 MB, where git inflates each about once.  Here every
  * blob rebuilt, intermediate or asked for, goes into a small LRU cache, so
- * that a blob read just after its base (pack order) costs one inflate and
- * one delta.
+ * that a blob read just after its base (the order gth_packs_place gives)
+ * costs one inflate and one delta.  Like git, and unlike libgit2's strict
+ * mode, it does not hash what it rebuilds: zlib's checksums and the sizes
+ * in the headers are what catch a damaged pack.
  *
  * Formats: Documentation/gitformat-pack.txt (pack v2/v3, index v2).  The
  * pack bytes are untrusted: every size is capped, every copy is bounds
@@ -55,7 +57,6 @@ struct gth_pack_blob {
 	uint64_t key;			/* pack number << 48 | offset */
 	size_t len;
 	int refs;			/* the cache's own reference counts as one */
-	int cached;
 	char data[];			/* len bytes and a NUL */
 };
 
@@ -64,13 +65,13 @@ struct gth_packs {
 	size_t n_packs, cap_packs;
 	size_t max_object;		/* larger objects go through libgit2 */
 
-	pthread_mutex_t mu;		/* guards everything below */
+	struct place *places;		/* gth_packs_place's memo, open addressing */
+	size_t n_places, cap_places;
+
+	pthread_mutex_t mu;		/* guards the cache: everything below */
 	struct gth_pack_blob *buckets[N_BUCKETS];
 	struct gth_pack_blob *lru_head, *lru_tail;
 	size_t bytes, limit;
-
-	struct place *places;		/* gth_packs_place's memo, open addressing */
-	size_t n_places, cap_places;
 };
 
 /* An object's place in its delta chain. */
@@ -204,7 +205,6 @@ gth_packs_free(struct gth_packs *ps)
 		return;
 	for (b = ps->lru_head; b != NULL; b = next) {
 		next = b->next;
-		b->cached = 0;
 		blob_unref(b);
 	}
 	for (i = 0; i < ps->n_packs; i++) {
@@ -282,7 +282,6 @@ evict(struct gth_packs *ps, struct gth_pack_blob *b)
 	*pp = b->hnext;
 	lru_unlink(ps, b);
 	ps->bytes -= b->len;
-	b->cached = 0;
 	blob_unref(b);
 }
 
@@ -292,7 +291,8 @@ cache_put(struct gth_packs *ps, struct gth_pack_blob *b)
 {
 	struct gth_pack_blob *o;
 
-	if (b->len > ps->limit / 8)
+	/* Even a blob that fills the cache alone is worth it: the next in its chain needs it. */
+	if (b->len > ps->limit)
 		return;
 	for (o = *bucket(ps, b->key); o != NULL; o = o->hnext) {
 		if (o->key == b->key)
@@ -304,7 +304,6 @@ cache_put(struct gth_packs *ps, struct gth_pack_blob *b)
 	*bucket(ps, b->key) = b;
 	lru_push(ps, b);
 	ps->bytes += b->len;
-	b->cached = 1;
 	b->refs++;
 }
 
