@@ -126,12 +126,67 @@ fill_file(struct gth_diff_file *f, const git_diff_delta *dl, git_tree *old_tree)
 	}
 }
 
+static int
+path_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The paths diff changes, "-old" and "+new", sorted (a copy leaves its source as it is). */
+static void
+changed_paths(git_diff *diff, struct gth_strvec *out)
+{
+	size_t i, n = git_diff_num_deltas(diff);
+
+	for (i = 0; i < n; i++) {
+		const git_diff_delta *dl = git_diff_get_delta(diff, i);
+
+		if (dl->status != GIT_DELTA_ADDED && dl->status != GIT_DELTA_COPIED)
+			gth_strvec_push_take(out, xasprintf("-%s", dl->old_file.path));
+		if (dl->status != GIT_DELTA_DELETED)
+			gth_strvec_push_take(out, xasprintf("+%s", dl->new_file.path));
+	}
+	if (out->n > 1)
+		qsort(out->v, out->n, sizeof(*out->v), path_cmp);
+}
+
+/* No rename or copy pairs a submodule with a file (git never does). */
+static bool
+pairs_sound(git_diff *diff)
+{
+	size_t i, n = git_diff_num_deltas(diff);
+
+	for (i = 0; i < n; i++) {
+		const git_diff_delta *dl = git_diff_get_delta(diff, i);
+
+		if ((dl->status == GIT_DELTA_RENAMED || dl->status == GIT_DELTA_COPIED) &&
+		    (dl->old_file.mode == GIT_FILEMODE_COMMIT) !=
+		    (dl->new_file.mode == GIT_FILEMODE_COMMIT))
+			return false;
+	}
+	return true;
+}
+
+static bool
+same_paths(const struct gth_strvec *a, const struct gth_strvec *b)
+{
+	size_t i;
+
+	if (a->n != b->n)
+		return false;
+	for (i = 0; i < a->n; i++)
+		if (strcmp(a->v[i], b->v[i]) != 0)
+			return false;
+	return true;
+}
+
 int
 gth_git_diff_open(struct gth_mirror *m, const char *base_sha, const char *head_sha,
 	const struct gth_diff_opts *o, struct gth_diff **out, struct gth_err *err)
 {
 	static const struct gth_diff_opts defaults = GTH_DIFF_OPTS_INIT;
 	git_diff_find_options fopts;
+	struct gth_strvec before = GTH_STRVEC_INIT, after = GTH_STRVEC_INIT;
 	git_commit *base = NULL, *head = NULL, *mb = NULL;
 	git_tree *old_tree = NULL, *new_tree = NULL;
 	struct gth_diff *d = NULL;
@@ -186,9 +241,25 @@ gth_git_diff_open(struct gth_mirror *m, const char *base_sha, const char *head_s
 		fopts.flags = GIT_DIFF_FIND_RENAMES | GIT_DIFF_FIND_COPIES;
 		fopts.rename_threshold = fopts.copy_threshold = (uint16_t)(o->rename_threshold > 0 ?
 		    o->rename_threshold : DEFAULT_THRESHOLD);
+		changed_paths(diff, &before);
 		if (git_diff_find_similar(diff, &fopts) < 0) {
 			rc = gth_git_error(err, -GTH_E_GIT, "rename detection");
 			goto out;
+		}
+		changed_paths(diff, &after);
+		/*
+		 * libgit2 1.5 can pair the halves of a type change wrongly: a
+		 * source renamed twice, an old entry gone from the list, a
+		 * submodule "renamed" to a file whose text is then never shown.
+		 * A review must show every change: the diff without renames then.
+		 */
+		if (!same_paths(&before, &after) || !pairs_sound(diff)) {
+			git_diff_free(diff);
+			diff = NULL;
+			if (git_diff_tree_to_tree(&diff, repo, old_tree, new_tree, &dp->dopts) < 0) {
+				rc = gth_git_error(err, -GTH_E_GIT, "diff");
+				goto out;
+			}
 		}
 	}
 
@@ -218,6 +289,8 @@ out:
 	git_repository_free(repo);
 	priv_free(dp);
 	gth_diff_free(d);
+	gth_strvec_clear(&before);
+	gth_strvec_clear(&after);
 	return rc;
 }
 

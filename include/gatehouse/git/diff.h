@@ -6,7 +6,9 @@
  * `git diff -C`), mode and type changes, binary files (sizes only, never the
  * bytes), submodules (the two commits), symlinks (their target text), files
  * without a trailing newline (a NO_EOL line), CRLF (stripped, flagged) and
- * invalid UTF-8 (kept as bytes: the UI sanitizes).
+ * invalid UTF-8 (kept as bytes: the UI sanitizes).  Where libgit2's rename
+ * detection would drop or misplace a change (it can, around type changes),
+ * the file list is the one without renames.
  *
  * File list first, hunks on demand: gth_git_diff_open() fills d->files
  * (paths, status, modes, ids); a file's lines, its additions/deletions and
