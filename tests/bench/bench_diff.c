@@ -10,9 +10,11 @@
  * (wait4's ru_maxrss) is its own, libraries included, as for git diff and
  * tig.  The child executes this program afresh, as git diff is executed: a
  * child merely forked would find the libraries already loaded and relocated
- * by its parent and show 1.5 MB less than a real start costs.  Times are the median of five runs, git diff's as ours; peak RSS is
- * the largest of them.  A child that only starts libgit2 and opens the
- * mirror shows what the process holds before any diff.
+ * by its parent and show 1.5 MB less than a real start costs.  Times are
+ * the median of five runs, git diff's as ours; peak RSS is the largest of
+ * them.  The first screen is timed inside the child, from opening the diff,
+ * as a running console waits for it.  A child that only starts libgit2 and
+ * opens the mirror shows what the process holds before any diff.
  */
 #include "config.h"
 

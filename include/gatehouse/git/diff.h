@@ -73,11 +73,12 @@ int gth_git_diff_load_file(struct gth_diff *d, size_t file_index, struct gth_err
  * (gth_diff_compute_stats).  Blobs come from the mirror's packs directly
  * (libgit2 reads what that reader cannot), files in the order of their
  * blobs' delta chains, so that each is usually one delta from a blob just
- * read.  The work runs on the calling thread plus one worker thread per
- * further CPU (at most 3; $GATEHOUSE_DIFF_WORKERS sets the number, 0 for
- * none).  Only the calling thread writes to d, and callbacks run on it.
- * progress (may be NULL) is called after each file with (files built by this
- * call, files in the diff); cancel (may be NULL) is checked between files.  Returns 0,
+ * read.  The work runs on the calling thread plus one worker thread per CPU
+ * beyond two, leaving one to the caller's other threads (at most 3;
+ * $GATEHOUSE_DIFF_WORKERS sets the number, 0 for none).  Only the calling
+ * thread writes to d, and callbacks run on it.  progress (may be NULL) is
+ * called after each file with (files built by this call, files in the
+ * diff); cancel (may be NULL) is checked between files.  Returns 0,
  * -GTH_E_CANCEL (files loaded so far stay loaded), -GTH_E_GIT.
  */
 int gth_git_diff_load_all(struct gth_diff *d, void (*progress)(size_t done, size_t total, void *arg),
