@@ -645,8 +645,8 @@ pack_order(struct gth_diff *d, struct gth_packs *packs)
 
 /*
  * load_all runs on the calling thread plus one worker per CPU beyond two (at
- * most MAX_WORKERS).  Workers claim files in chain order, build each into a scratch
- * diff with their own repository handle, and queue it; only the calling
+ * most MAX_WORKERS).  Workers claim files in chain order, build each into a
+ * scratch diff with their own repository handle, and queue it; only the calling
  * thread writes to the diff, appending each file's lines in one piece, so a
  * file's lines stay contiguous.  At most MAX_PENDING files wait in the queue.
  */
