@@ -370,6 +370,7 @@ struct emit {
 	struct gth_diff *out;
 	struct gth_diff_file *f;
 	int noted;
+	uint32_t old_no, new_no;	/* the next line of each side in this hunk */
 };
 
 static int
@@ -393,6 +394,8 @@ cb_hunk(const git_diff_delta *dl, const git_diff_hunk *h, void *payload)
 	(void)dl;
 	gth_diff_add_text_line(e->out, GTH_DIFF_HUNK, h->header, h->header_len,
 	    lineno(h->old_start), lineno(h->new_start));
+	e->old_no = lineno(h->old_start);
+	e->new_no = lineno(h->new_start);
 	return 0;
 }
 
@@ -404,19 +407,24 @@ cb_line(const git_diff_delta *dl, const git_diff_hunk *h, const git_diff_line *l
 
 	(void)dl;
 	(void)h;
+	/*
+	 * Numbered from the hunk header, not by libgit2: with -w, a context
+	 * line without a newline inside a hunk makes libgit2 1.5 skip an old
+	 * line number for every line after it.
+	 */
 	switch (l->origin) {
 	case GIT_DIFF_LINE_CONTEXT:
 		gth_diff_add_text_line(e->out, GTH_DIFF_CONTEXT, l->content, l->content_len,
-		    lineno(l->old_lineno), lineno(l->new_lineno));
+		    e->old_no++, e->new_no++);
 		break;
 	case GIT_DIFF_LINE_ADDITION:
 		gth_diff_add_text_line(e->out, GTH_DIFF_ADD, l->content, l->content_len, 0,
-		    lineno(l->new_lineno));
+		    e->new_no++);
 		e->f->additions++;
 		break;
 	case GIT_DIFF_LINE_DELETION:
 		gth_diff_add_text_line(e->out, GTH_DIFF_DEL, l->content, l->content_len,
-		    lineno(l->old_lineno), 0);
+		    e->old_no++, 0);
 		e->f->deletions++;
 		break;
 	case GIT_DIFF_LINE_CONTEXT_EOFNL:
@@ -482,7 +490,7 @@ diff_blobs(struct diff_priv *dp, struct gth_diff *out, struct gth_diff_file *f, 
 {
 	git_diff_options opts = dp->dopts;
 	struct side a, b;
-	struct emit e = { out, f, 0 };
+	struct emit e = { out, f, 0, 0, 0 };
 	int64_t big;
 	int rc;
 
