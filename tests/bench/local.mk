@@ -1,8 +1,22 @@
 # Benchmarks and memory checks, run by hand: none of these is part of
-# `make check` or CI.  Speed and size are figures beside a reference
-# measured on the same run (git diff, tig, less), never timed assertions.
+# `make check` or CI, except the short soak below.  Speed and size are
+# figures beside a reference measured on the same run (git diff, tig, less),
+# never timed assertions.
 
-EXTRA_DIST += tests/bench/bench_term.sh tests/bench/valgrind-gatehouse.sh
+EXTRA_DIST += tests/bench/bench_term.sh tests/bench/valgrind-gatehouse.sh \
+	tests/bench/mkbigpr.py tests/bench/soak.sh tests/bench/soak.py tests/bench/test_soak.sh
+
+# make soak: the load and soak test (20 to 60 minutes): 10,000 PRs, the
+# 2,000-file PR, 14,400 keys ("8 hours" at one key every 2 s) and 96 queue
+# refreshes; memory sampled along the way into soak-memory.csv; fails if the
+# program dies or its memory grows.  GTH_SOAK_* variables: tests/bench/soak.sh.
+# Its short version (1,200 PRs, 1,200 keys) runs in make check.
+TESTS += tests/bench/test_soak.sh
+CLEANFILES += tests/bench/test_soak-memory.csv soak-memory.csv
+soak: gatehouse
+	top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
+	    GATEHOUSE='$(abs_top_builddir)/gatehouse' PYTHON3='$(PYTHON3)' \
+	    bash $(top_srcdir)/tests/bench/soak.sh
 
 # make bench-term: bytes written to the terminal per keystroke at 160x48 on
 # the bench-diff PR, for the console beside tig and less.
@@ -44,4 +58,4 @@ valgrind-e2e: gatehouse
 	for f in $$bad; do echo "== $$f"; cat "$$f"; done; \
 	test -z "$$bad" && test $$rc -eq 0
 
-.PHONY: bench-term valgrind-e2e
+.PHONY: bench-term valgrind-e2e soak

@@ -70,6 +70,19 @@ e2e_finish() {
 # Start the test forge on scenario NAME and prepare config, key and agent.
 e2e_init() {
 	local scenario=${1:-demo}
+	e2e_env
+	local fixtures=$top_srcdir/tests/fixtures/$scenario
+	export E2E_REPOS=$E2E_TMP/repos
+	"$fixtures/build-repos.sh" "$E2E_REPOS" >/dev/null 2>&1 ||
+		{ echo "Bail out! could not build the $scenario repositories"; exit 1; }
+	e2e_forge "$fixtures/scenario.json" "$E2E_REPOS" --shift-times-from 2025-11-20T12:30:00Z
+	export GATEHOUSE_TEST_TOKEN=${E2E_TOKEN:-$("$top_srcdir/tools/demo-config.sh" token "$fixtures/scenario.json")}
+	e2e_agent
+	e2e_write_config
+}
+
+# The skips, a private temporary directory, HOME, XDG directories and trace.
+e2e_env() {
 	[ -n "${GTH_QUICK:-}" ] && e2e_skip_all "GTH_QUICK is set (sanitizer and distcheck runs skip end-to-end tests)"
 	command -v tmux >/dev/null 2>&1 || e2e_skip_all "tmux is not installed (./bootstrap installs it)"
 	command -v ssh-agent >/dev/null 2>&1 || e2e_skip_all "ssh-agent is not installed"
@@ -83,37 +96,34 @@ e2e_init() {
 	export GIT_CONFIG_NOSYSTEM=1
 	export GATEHOUSE_TRACE=$E2E_TMP/trace.log
 	unset GH_TOKEN GITHUB_TOKEN
+}
 
-	# The forge.
-	local fixtures=$top_srcdir/tests/fixtures/$scenario
-	export E2E_REPOS=$E2E_TMP/repos
-	"$fixtures/build-repos.sh" "$E2E_REPOS" >/dev/null 2>&1 ||
-		{ echo "Bail out! could not build the $scenario repositories"; exit 1; }
+# e2e_forge SCENARIO GITROOT [fakeforge args...]: start the test forge; sets FORGE_URL, FORGE_LOG.
+e2e_forge() {
+	local scenario=$1 gitroot=$2 i
+	shift 2
 	export FORGE_LOG=$E2E_TMP/forge.jsonl
-	"$PYTHON3" "$top_srcdir/tests/fakeforge/fakeforge.py" --scenario "$fixtures/scenario.json" \
-		--git-root "$E2E_REPOS" --port 0 --state-dir "$E2E_TMP/forge-state" --log "$FORGE_LOG" \
-		--shift-times-from 2025-11-20T12:30:00Z \
+	"$PYTHON3" "$top_srcdir/tests/fakeforge/fakeforge.py" --scenario "$scenario" \
+		--git-root "$gitroot" --port 0 --state-dir "$E2E_TMP/forge-state" --log "$FORGE_LOG" "$@" \
 		>"$E2E_TMP/forge.out" 2>"$E2E_TMP/forge.err" &
 	e2e_pids="$e2e_pids $!"
-	local i
 	# A loaded CI machine may take a while to start Python and index the repos.
-	for i in $(seq 1 600); do
+	for i in $(seq 1 "${E2E_FORGE_WAIT:-600}"); do
 		FORGE_URL=$(sed -n 's/^listening \(http[^ ]*\).*/\1/p' "$E2E_TMP/forge.out" 2>/dev/null)
 		[ -n "$FORGE_URL" ] && break
 		sleep 0.1
 	done
-	[ -n "$FORGE_URL" ] || { e2e_diag <"$E2E_TMP/forge.err"; echo "Bail out! the test forge did not start in 60 s"; exit 1; }
+	[ -n "$FORGE_URL" ] || { e2e_diag <"$E2E_TMP/forge.err"; echo "Bail out! the test forge did not start in $((${E2E_FORGE_WAIT:-600} / 10)) s"; exit 1; }
 	export FORGE_URL
-	export GATEHOUSE_TEST_TOKEN=${E2E_TOKEN:-$("$top_srcdir/tools/demo-config.sh" token "$fixtures/scenario.json")}
+}
 
-	# A private agent with a fresh key; allowed_signers names the reviewer.
+# A private agent with a fresh key; allowed_signers names the reviewer.
+e2e_agent() {
 	ssh-keygen -q -t ed25519 -N '' -C reviewer@gatehouse-e2e -f "$E2E_TMP/id_ed25519"
 	eval "$(ssh-agent -s -a "$E2E_TMP/agent.sock")" >/dev/null
 	e2e_pids="$e2e_pids $SSH_AGENT_PID"
 	ssh-add -q "$E2E_TMP/id_ed25519" 2>/dev/null
 	printf 'reviewer %s\n' "$(cat "$E2E_TMP/id_ed25519.pub")" >"$E2E_TMP/allowed_signers"
-
-	e2e_write_config
 }
 
 e2e_write_config() {
