@@ -828,9 +828,13 @@ xfer_finish(struct gth_http *h, struct xfer *x, CURLcode cc)
 			    path, x->errbuf[0] ? x->errbuf : curl_easy_strerror(cc));
 			break;
 		case CURLE_OUT_OF_MEMORY:
+#if LIBCURL_VERSION_NUM >= 0x080600
+		case CURLE_TOO_LARGE:
+#endif
 			/*
-			 * libcurl 7.x answers a header line over its 100 KB cap this way; the same
-			 * answer comes again on a retry, so say what it is and do not retry.
+			 * libcurl answers a header line over its 100 KB cap this way (7.x: out
+			 * of memory, 8.6+: too large); the same answer comes again on a retry,
+			 * so say what it is and do not retry.
 			 */
 			rc = gth_err_set(x->err, -GTH_E_TOOBIG,
 			    "%s %s: the forge's answer has a header line over 100 KB; refused",

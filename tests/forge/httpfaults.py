@@ -24,6 +24,7 @@ Routes (KEY lets several tests use one route without sharing counters):
   /short-body/KEY          Content-Length larger than the body, then close
   /big                     50 MB body with Content-Length
   /big-chunked             50 MB body, chunked (no length up front)
+  /huge-header             200 with one header line of 1 MiB
   /drop/KEY                close the connection without answering
   /slow                    answer after 5 s
   /etag                    ETag "v1"; 304 when If-None-Match matches
@@ -156,6 +157,8 @@ class H(BaseHTTPRequestHandler):
             self.wfile.flush()
             self.close_connection = True
             return
+        if p == "/huge-header":
+            return self.send(200, {"ok": True}, {"X-Padding": "A" * (1 << 20)})
         if p == "/big":
             size = 50 * 1024 * 1024
             self.send_response(200)

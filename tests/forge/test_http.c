@@ -361,6 +361,11 @@ main(void)
 	is_int(r.tries, 1, "oversized bodies are not retried");
 	gth_http_resp_release(&r);
 	ok(ms_now() - t0 < 10000, "both aborted promptly (%ld ms)", ms_now() - t0);
+	rc = get(h, GTH_HTTP_GET, "/huge-header", &r, &err, NULL);
+	is_int(rc, -GTH_E_TOOBIG, "a header line of 1 MiB -> TOOBIG");
+	ok(strstr(err.msg, "header line over 100 KB") != NULL, "says so: %s", err.msg);
+	is_int(r.tries, 1, "and is not retried");
+	gth_http_resp_release(&r);
 
 	/* drops and timeouts */
 	reset(h);
