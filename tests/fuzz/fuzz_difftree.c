@@ -152,11 +152,35 @@ side_find(struct side *s, const char *path)
 	return NULL;
 }
 
-/* Put path (replacing what is there) with a copy of data. */
+static void side_del(struct side *s, const char *path);
+
+/* a is a directory above b ("a/..." is b). */
+static bool
+above(const char *a, const char *b)
+{
+	size_t n = strlen(a);
+
+	return strncmp(a, b, n) == 0 && b[n] == '/';
+}
+
+/*
+ * Put path (replacing what is there) with a copy of data.  A path cannot be
+ * a file and a directory at once: files in its way go, as in git.  (An
+ * in-memory index takes both, and libgit2 then leaks a tree entry.)
+ */
 static void
 side_put(struct side *s, const char *path, uint32_t mode, const struct bytes *data)
 {
-	struct ent *e = side_find(s, path);
+	struct ent *e;
+	size_t i;
+
+	for (i = 0; i < s->n;) {
+		if (above(s->e[i].path, path) || above(path, s->e[i].path))
+			side_del(s, s->e[i].path);
+		else
+			i++;
+	}
+	e = side_find(s, path);
 
 	if (e == NULL) {
 		if (s->n == MAX_ENTRIES)
@@ -615,6 +639,9 @@ write_tree(struct side *s, const char *extra, git_oid *out)
 		git_index_add(ix, &ie);
 	}
 	rc = git_index_write_tree_to(out, ix, G.repo);
+	if (rc < 0 && getenv("FUZZ_DIFFTREE_VERBOSE") != NULL)
+		fprintf(stderr, "# tree refused: %s\n",
+		    git_error_last() != NULL ? git_error_last()->message : "?");
 	git_index_free(ix);
 	return rc < 0 ? -1 : 0;
 }
