@@ -704,6 +704,37 @@ test_loading(void)
 	gth_ui_free(ui);
 }
 
+/*
+ * The app reloads the open PR (W, a refresh) by handing the view a new copy
+ * with no diff yet, and frees the old one: annotations the view had placed
+ * outside the diff must not outlive it.
+ */
+static void
+test_reload(void)
+{
+	struct gth_ui *ui = new_ui(NULL, false);
+	struct gth_queue_item a = { gth_pr_dup(queue.items[0].pr),
+		gth_assessment_dup(queue.items[0].assess) };
+	struct gth_queue_item b = { gth_pr_dup(queue.items[0].pr),
+		gth_assessment_dup(queue.items[0].assess) };
+
+	gth_ui_set_pr(ui, &a, diffs[0]);
+	keys(ui, "4");
+	ok(screen_has(ui, 48, 160, "not in the diff"), "an annotation outside the diff is listed");
+	free(b.pr->checks[0].annotations[1].message);
+	b.pr->checks[0].annotations[1].message = xstrdup("still not in the diff");
+	gth_ui_set_pr(ui, &b, NULL);
+	gth_pr_free(a.pr);
+	gth_assessment_free(a.assess);
+	ok(!screen_has_quiet(ui, 48, 160, "annotations outside the diff"),
+		"reloading: none listed from the freed copy");
+	gth_ui_set_pr(ui, &b, diffs[0]);
+	ok(screen_has(ui, 48, 160, "still not in the diff"), "the new copy's once its diff is back");
+	gth_ui_free(ui);
+	gth_pr_free(b.pr);
+	gth_assessment_free(b.assess);
+}
+
 static void
 test_resize(void)
 {
@@ -1021,6 +1052,7 @@ main(void)
 	test_pr_view();
 	test_tabs_option();
 	test_loading();
+	test_reload();
 	test_resize();
 	test_prompt();
 	test_prompt_crowded();
