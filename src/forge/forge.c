@@ -156,6 +156,19 @@ gth_forge_free(struct gth_forge *f)
 	free(f);
 }
 
+struct gth_forge *
+gth_forge_twin(const struct gth_forge *f)
+{
+	struct gth_forge *t = xcalloc(1, sizeof(*t));
+
+	t->ops = f->ops;
+	gth_forge_config_copy(&t->cfg, &f->cfg);
+	t->host = f->host != NULL ? xstrdup(f->host) : NULL;
+	t->token = f->token != NULL ? xstrdup(f->token) : NULL;
+	t->http = gth_http_twin(f->http);
+	return t;
+}
+
 const char *
 gth_forge_token(const struct gth_forge *f)
 {

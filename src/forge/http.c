@@ -39,6 +39,17 @@
 #define N_RATES 8
 #define CACHE_MAGIC "gatehouse-etag-cache 1\n"
 
+/*
+ * The rate-limit buckets the forge reported: a forge's budget belongs to its
+ * token, so a client and its twins (gth_http_twin) keep one book.
+ */
+struct rate_book {
+	pthread_mutex_t lock;
+	int refs;
+	struct gth_rate rates[N_RATES];
+	int last_rate;
+};
+
 struct gth_http {
 	char *user_agent;
 	char *auth_header;	/* secret: "Authorization: Bearer ..." */
@@ -53,9 +64,8 @@ struct gth_http {
 	CURLM *multi;		/* kept between calls: connection reuse */
 	unsigned int seed;
 
-	pthread_mutex_t lock;	/* rates and stats, read from other threads */
-	struct gth_rate rates[N_RATES];
-	int last_rate;
+	struct rate_book *book;	/* shared with the twins: one token, one budget */
+	pthread_mutex_t lock;	/* stats, read from other threads */
 	struct gth_forge_stats stats;
 
 	pthread_mutex_t write_lock;
@@ -143,6 +153,21 @@ dup_or_null(const char *s)
 	return s != NULL ? xstrdup(s) : NULL;
 }
 
+/* What every client has of its own: connections, the retry jitter, locks. */
+static struct gth_http *
+start(struct gth_http *h)
+{
+	h->multi = curl_multi_init();
+	if (h->multi == NULL)
+		abort();
+	curl_multi_setopt(h->multi, CURLMOPT_PIPELINING, (long)CURLPIPE_MULTIPLEX);
+	curl_multi_setopt(h->multi, CURLMOPT_MAX_HOST_CONNECTIONS, 6L);
+	h->seed = (unsigned int)(now_ms() ^ (long)getpid() ^ (long)(size_t)h);
+	pthread_mutex_init(&h->lock, NULL);
+	pthread_mutex_init(&h->write_lock, NULL);
+	return h;
+}
+
 struct gth_http *
 gth_http_new(const struct gth_http_config *cfg)
 {
@@ -171,23 +196,46 @@ gth_http_new(const struct gth_http_config *cfg)
 	h->backoff_ms = cfg->backoff_ms > 0 ? cfg->backoff_ms : 500;
 	h->max_tries = cfg->max_tries > 0 ? cfg->max_tries : 4;
 	h->max_body = cfg->max_body > 0 ? cfg->max_body : (size_t)32 << 20;
-	h->multi = curl_multi_init();
-	if (h->multi == NULL)
-		abort();
-	curl_multi_setopt(h->multi, CURLMOPT_PIPELINING, (long)CURLPIPE_MULTIPLEX);
-	curl_multi_setopt(h->multi, CURLMOPT_MAX_HOST_CONNECTIONS, 6L);
-	h->seed = (unsigned int)(now_ms() ^ (long)getpid() ^ (long)(size_t)h);
-	pthread_mutex_init(&h->lock, NULL);
-	pthread_mutex_init(&h->write_lock, NULL);
+	h->book = xcalloc(1, sizeof(*h->book));
+	pthread_mutex_init(&h->book->lock, NULL);
+	h->book->refs = 1;
 	for (i = 0; i < N_RATES; i++)
-		h->rates[i].limit = -1;
-	h->last_rate = -1;
-	return h;
+		h->book->rates[i].limit = -1;
+	h->book->last_rate = -1;
+	return start(h);
+}
+
+struct gth_http *
+gth_http_twin(struct gth_http *h)
+{
+	struct gth_http *t = xcalloc(1, sizeof(*t));
+
+	t->user_agent = xstrdup(h->user_agent);
+	t->auth_header = dup_or_null(h->auth_header);
+	t->token_id = xstrdup(h->token_id);
+	t->ca_bundle = dup_or_null(h->ca_bundle);
+	t->cache_dir = dup_or_null(h->cache_dir);
+	t->api_version = dup_or_null(h->api_version);
+	t->accept = xstrdup(h->accept);
+	t->connect_timeout_ms = h->connect_timeout_ms;
+	t->timeout_ms = h->timeout_ms;
+	t->max_wait_ms = h->max_wait_ms;
+	t->write_spacing_ms = h->write_spacing_ms;
+	t->backoff_ms = h->backoff_ms;
+	t->max_tries = h->max_tries;
+	t->max_body = h->max_body;
+	pthread_mutex_lock(&h->book->lock);
+	h->book->refs++;
+	pthread_mutex_unlock(&h->book->lock);
+	t->book = h->book;
+	return start(t);
 }
 
 void
 gth_http_free(struct gth_http *h)
 {
+	bool last;
+
 	if (h == NULL)
 		return;
 	if (h->multi != NULL)
@@ -201,6 +249,13 @@ gth_http_free(struct gth_http *h)
 	free(h->accept);
 	pthread_mutex_destroy(&h->lock);
 	pthread_mutex_destroy(&h->write_lock);
+	pthread_mutex_lock(&h->book->lock);
+	last = --h->book->refs == 0;
+	pthread_mutex_unlock(&h->book->lock);
+	if (last) {
+		pthread_mutex_destroy(&h->book->lock);
+		free(h->book);
+	}
 	free(h);
 }
 
@@ -239,45 +294,47 @@ gth_http_escape(const char *s)
 void
 gth_http_rate_note(struct gth_http *h, const struct gth_rate *r)
 {
+	struct rate_book *b = h->book;
 	int i, slot = -1;
 
-	pthread_mutex_lock(&h->lock);
+	pthread_mutex_lock(&b->lock);
 	for (i = 0; i < N_RATES; i++) {
-		if (h->rates[i].limit >= 0 && strcmp(h->rates[i].resource, r->resource) == 0) {
+		if (b->rates[i].limit >= 0 && strcmp(b->rates[i].resource, r->resource) == 0) {
 			slot = i;
 			break;
 		}
-		if (slot < 0 && h->rates[i].limit < 0)
+		if (slot < 0 && b->rates[i].limit < 0)
 			slot = i;
 	}
 	if (slot < 0)
 		slot = N_RATES - 1;
-	h->rates[slot] = *r;
-	h->last_rate = slot;
-	pthread_mutex_unlock(&h->lock);
+	b->rates[slot] = *r;
+	b->last_rate = slot;
+	pthread_mutex_unlock(&b->lock);
 }
 
 int
 gth_http_rate(struct gth_http *h, const char *resource, struct gth_rate *out)
 {
+	struct rate_book *b = h->book;
 	int i, rc = -GTH_E_NOTFOUND;
 
-	pthread_mutex_lock(&h->lock);
+	pthread_mutex_lock(&b->lock);
 	if (resource == NULL) {
-		if (h->last_rate >= 0) {
-			*out = h->rates[h->last_rate];
+		if (b->last_rate >= 0) {
+			*out = b->rates[b->last_rate];
 			rc = 0;
 		}
 	} else {
 		for (i = 0; i < N_RATES; i++) {
-			if (h->rates[i].limit >= 0 && strcmp(h->rates[i].resource, resource) == 0) {
-				*out = h->rates[i];
+			if (b->rates[i].limit >= 0 && strcmp(b->rates[i].resource, resource) == 0) {
+				*out = b->rates[i];
 				rc = 0;
 				break;
 			}
 		}
 	}
-	pthread_mutex_unlock(&h->lock);
+	pthread_mutex_unlock(&b->lock);
 	return rc;
 }
 

@@ -251,6 +251,31 @@ main(void)
 	ok(gth_http_rate(h, "core", &rate) == 0 && rate.remaining == 4990 && rate.limit == 5000,
 	    "x-ratelimit-* read into the budget (4990 of 5000 left)");
 
+	/* a twin: its own connections, the same identity and the same budget */
+	{
+		struct gth_http *t = gth_http_twin(h);
+
+		reset(h);
+		rc = get(t, GTH_HTTP_GET, "/gitlab-ok", &r, &err, NULL);
+		is_int(rc, 0, "a twin's request succeeds");
+		gth_http_resp_release(&r);
+		rc = gth_http_rate(h, "core", &rate);
+		ok(rc == 0 && rate.remaining == 1990,
+		    "what the twin was told of the budget is the original's budget too (%ld left)",
+		    rate.remaining);
+		log = server_log(h);
+		ok(strstr(log, "\"authorization\": \"Bearer " TOKEN "\"") != NULL &&
+		    strstr(log, "\"user-agent\": \"gatehouse-test/1\"") != NULL &&
+		    strstr(log, "\"x-github-api-version\": \"2022-11-28\"") != NULL,
+		    "the twin sends the same token, User-Agent and API version");
+		free(log);
+		gth_http_free(t);
+		rc = get(h, GTH_HTTP_GET, "/ok", &r, &err, NULL);
+		ok(rc == 0 && gth_http_rate(h, "core", &rate) == 0 && rate.remaining == 4990,
+		    "the original outlives its twin and keeps its budget up to date");
+		gth_http_resp_release(&r);
+	}
+
 	/* 5xx: reads retried, writes not */
 	reset(h);
 	rc = get(h, GTH_HTTP_GET, "/flaky/a?fail=2", &r, &err, NULL);

@@ -165,6 +165,14 @@ int gth_forge_new(const struct gth_forge_config *cfg, struct gth_forge **out,
 	struct gth_err *err);
 void gth_forge_free(struct gth_forge *f);
 
+/*
+ * A twin of f for reads on another thread: the same configuration and token
+ * (not resolved again), connections of its own, the same rate-limit budget
+ * (gth_forge_rate_budget answers alike for both).  Writes stay with f, whose
+ * lane spaces them.  Freed with gth_forge_free(), before or after f.
+ */
+struct gth_forge *gth_forge_twin(const struct gth_forge *f);
+
 /* Borrowed secret for git's credential callback; valid until gth_forge_free. */
 const char *gth_forge_token(const struct gth_forge *f);
 /* The configured name and kind. */

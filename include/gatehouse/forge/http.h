@@ -87,6 +87,13 @@ int gth_http_global_init(struct gth_err *err);
 void gth_http_global_cleanup(void);
 
 struct gth_http *gth_http_new(const struct gth_http_config *cfg);
+/*
+ * A second client with h's settings and token and connections of its own,
+ * for another thread.  It shares h's rate-limit book (the budget belongs to
+ * the token) but not its write spacing: send writes through one client.
+ * Either may be freed first.
+ */
+struct gth_http *gth_http_twin(struct gth_http *h);
 void gth_http_free(struct gth_http *h);
 
 /*
