@@ -145,6 +145,7 @@ gth_app_open(const struct gth_app_opts *opts, unsigned what, struct gth_app **ou
 	int r;
 
 	*out = NULL;
+	pthread_mutex_init(&app->login_lock, NULL);
 	app->opts = *opts;
 	memset(&app->opts.overrides, 0, sizeof(app->opts.overrides));
 	r = gth_config_load(opts->config_path, &opts->overrides, &app->cfg, err);
@@ -232,8 +233,12 @@ gth_app_free(struct gth_app *app)
 		return;
 	gth_outbox_close(app->outbox);
 	gth_audit_close(app->audit);
-	for (i = 0; i < app->n_forges; i++)
+	for (i = 0; i < app->n_forges; i++) {
 		gth_forge_free(app->forges[i]);
+		if (app->readers != NULL)
+			gth_forge_free(app->readers[i]);
+	}
+	free(app->readers);
 	if (app->forges != NULL && app->cfg != NULL) {
 		for (i = 0; i < app->cfg->n_forges; i++) {
 			free(app->logins[i]);
@@ -249,6 +254,7 @@ gth_app_free(struct gth_app *app)
 	gth_config_free(app->cfg);
 	free(app->cache_dir);
 	free(app->state_dir);
+	pthread_mutex_destroy(&app->login_lock);
 	free(app);
 }
 
@@ -269,9 +275,29 @@ gth_app_forge_index(const struct gth_app *app, const struct gth_forge *f)
 	size_t i;
 
 	for (i = 0; i < app->n_forges; i++)
-		if (app->forges[i] == f)
+		if (app->forges[i] == f || (app->readers != NULL && app->readers[i] == f))
 			return i;
 	return 0;
+}
+
+void
+gth_app_open_readers(struct gth_app *app)
+{
+	size_t i;
+
+	if (app->readers != NULL || app->n_forges == 0)
+		return;
+	app->readers = xcalloc(app->n_forges, sizeof(*app->readers));
+	for (i = 0; i < app->n_forges; i++)
+		app->readers[i] = gth_forge_twin(app->forges[i]);
+}
+
+struct gth_forge *
+gth_app_reader(const struct gth_app *app, const struct gth_forge *f)
+{
+	size_t i = gth_app_forge_index(app, f);
+
+	return app->readers != NULL ? app->readers[i] : (struct gth_forge *)f;
 }
 
 int
@@ -279,23 +305,32 @@ gth_app_login(struct gth_app *app, struct gth_forge *f, const char **login, vola
 	struct gth_err *err)
 {
 	size_t i = gth_app_forge_index(app, f);
+	const struct gth_config_forge *cf = &app->cfg->forges[i];
+	char *who = NULL;
 	int r;
 
+	pthread_mutex_lock(&app->login_lock);
+	*login = app->logins[i];
+	pthread_mutex_unlock(&app->login_lock);
+	if (*login != NULL)
+		return 0;
+	/* Asked without the lock: the other lane may ask too, and the first answer stays. */
+	if ((r = gth_forge_whoami(f, &who, cancel, err)) != 0)
+		return r;
+	if (cf->user != NULL && strcmp(cf->user, who) != 0) {
+		r = gth_err_set(err, -GTH_E_AUTH, "forge \"%s\": the token belongs to %s, "
+		    "not to %s as configured", cf->name, who, cf->user);
+		free(who);
+		return r;
+	}
+	pthread_mutex_lock(&app->login_lock);
 	if (app->logins[i] == NULL) {
-		const struct gth_config_forge *cf = &app->cfg->forges[i];
-
-		r = gth_forge_whoami(f, &app->logins[i], cancel, err);
-		if (r != 0)
-			return r;
-		if (cf->user != NULL && strcmp(cf->user, app->logins[i]) != 0) {
-			r = gth_err_set(err, -GTH_E_AUTH, "forge \"%s\": the token belongs to %s, "
-			    "not to %s as configured", cf->name, app->logins[i], cf->user);
-			free(app->logins[i]);
-			app->logins[i] = NULL;
-			return r;
-		}
+		app->logins[i] = who;
+		who = NULL;
 	}
 	*login = app->logins[i];
+	pthread_mutex_unlock(&app->login_lock);
+	free(who);
 	return 0;
 }
 

@@ -3,11 +3,15 @@
  * services.
  *
  * The UI thread polls the terminal and the worker pool's self-pipe; it never
- * waits on the network, git or the agent.  Every forge operation runs on
- * one worker lane, in order, so requests to a forge never interleave (writes
- * are also spaced by the forge layer).  The PR under review is an owned
- * copy: a background queue refresh replaces the queue without pulling the
- * PR out from under the reviewer.
+ * waits on the network, git or the agent.  Work runs on two lanes.  The
+ * forge lane holds the queue refresh, decisions and deliveries, in order, so
+ * a forge's writes never interleave (they are also spaced by the forge
+ * layer) and the outbox is touched by one thread.  The review lane prepares
+ * the PR the reviewer opens (reads through each forge's reader twin, the
+ * mirror, the diff) and expands whole-file context, so that opening a PR
+ * never waits behind a refresh of a long queue or a decision being posted.
+ * The PR under review is an owned copy: a background queue refresh replaces
+ * the queue without pulling the PR out from under the reviewer.
  */
 #include "config.h"
 
@@ -39,7 +43,9 @@
 
 #include "app_internal.h"
 
-#define LANE_FORGE 0
+#define LANE_FORGE 0	/* refresh, decisions, deliveries: the writes */
+#define LANE_REVIEW 1	/* preparing the open PR, whole-file context: reads, git */
+#define N_LANES 2
 
 static volatile sig_atomic_t got_term_signal;
 
@@ -503,11 +509,11 @@ open_pr(struct console *c, const struct gth_queue_item *it)
 	gth_ui_set_pr(c->ui, &c->open, NULL);
 	w = work_new(c, prepare_run, prepare_done);
 	w->pr = gth_pr_dup(pr);
-	w->forge = forge_of(c, pr);
+	w->forge = gth_app_reader(c->app, forge_of(c, pr));
 	w->ignore_whitespace = c->ignore_whitespace;
 	c->loading = &w->job;
 	gth_ui_set_progress(c->ui, "loading", 0, 0);
-	gth_pool_submit(c->pool, LANE_FORGE, &w->job);
+	gth_pool_submit(c->pool, LANE_REVIEW, &w->job);
 }
 
 /* ---- whole-file context ------------------------------------------------- */
@@ -579,7 +585,7 @@ expand_context(struct console *c, size_t index)
 	what = xasprintf("whole file %s", w->new_path);
 	gth_ui_set_progress(c->ui, what, 0, 0);
 	free(what);
-	gth_pool_submit(c->pool, LANE_FORGE, &w->job);
+	gth_pool_submit(c->pool, LANE_REVIEW, &w->job);
 }
 
 /* ---- deciding ----------------------------------------------------------- */
@@ -1118,7 +1124,8 @@ gth_cli_console(const struct gth_app_opts *opts, int argc, char **argv)
 		rc = gth_app_exit_for(r);
 		goto out;
 	}
-	if ((c.pool = gth_pool_new(1)) == NULL) {
+	gth_app_open_readers(c.app);
+	if ((c.pool = gth_pool_new(N_LANES)) == NULL) {
 		fprintf(stderr, "gatehouse: cannot start a worker thread\n");
 		rc = GTH_EXIT_FAIL;
 		goto out;

@@ -4,14 +4,18 @@
  * recording and delivering a decision.
  *
  * Each service is a plain synchronous function.  The command line calls them
- * directly; the console calls them from one worker lane (app/worker.h), so a
- * forge's requests never interleave and the app's state is touched by one
- * worker thread at a time.  None of them touches
- * the terminal.  Every one takes an optional cancel flag.
+ * directly; the console calls them from two worker lanes (app/worker.h): the
+ * queue, decisions and deliveries on one, with the app's forges, so a
+ * forge's writes never interleave and the outbox has one thread; preparing
+ * and expanding a PR on the other, with the forges' reader twins
+ * (gth_app_open_readers).  Logins are shared under a lock; the policy is
+ * only read.  None of them touches the terminal.  Every one takes an
+ * optional cancel flag.
  */
 #ifndef GATEHOUSE_APP_SERVICES_H
 #define GATEHOUSE_APP_SERVICES_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <time.h>
@@ -36,7 +40,9 @@ struct gth_app {
 	struct gth_policy *policy;
 	struct gth_forge **forges;
 	size_t n_forges;
-	char **logins;		/* per forge: whoami, filled on first need */
+	struct gth_forge **readers;	/* per forge: its twin for a second lane, or NULL */
+	pthread_mutex_t login_lock;	/* logins are filled from either lane */
+	char **logins;		/* per forge: whoami, filled on first need; never changes after */
 	char *cache_dir;
 	char *state_dir;
 	struct gth_audit *audit;	/* opened by gth_app_open_outbox */
@@ -62,8 +68,16 @@ int gth_app_open_outbox(struct gth_app *app, struct gth_err *err);
 
 /* The forge named name (NULL: the first configured one), or NULL. */
 struct gth_forge *gth_app_forge(const struct gth_app *app, const char *name);
-/* Index of f in app->forges. */
+/* Index of f (a forge or its reader twin) in app->forges. */
 size_t gth_app_forge_index(const struct gth_app *app, const struct gth_forge *f);
+/*
+ * Make a reader twin of every forge (gth_forge_twin) for a second worker
+ * lane, so that preparing a PR need not wait behind a queue refresh or a
+ * decision on the first.  Idempotent.
+ */
+void gth_app_open_readers(struct gth_app *app);
+/* The reader twin of f (one of app->forges), or f itself without readers. */
+struct gth_forge *gth_app_reader(const struct gth_app *app, const struct gth_forge *f);
 /* Our login on forge f (asks the forge once).  Borrowed. */
 int gth_app_login(struct gth_app *app, struct gth_forge *f, const char **login,
 	volatile int *cancel, struct gth_err *err);
