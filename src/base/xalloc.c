@@ -2,6 +2,9 @@
 #include "config.h"
 
 #include <errno.h>
+#ifdef HAVE_MALLOC_TRIM
+#include <malloc.h>
+#endif
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -154,6 +157,14 @@ gth_explicit_bzero(void *p, size_t n)
 		while (n--)
 			*v++ = 0;
 	}
+#endif
+}
+
+void
+gth_xalloc_trim(void)
+{
+#ifdef HAVE_MALLOC_TRIM
+	(void)malloc_trim(0);
 #endif
 }
 

@@ -194,7 +194,7 @@ gth_git_diff_open(struct gth_mirror *m, const char *base_sha, const char *head_s
 	git_repository *repo = NULL;
 	git_diff *diff = NULL;
 	git_oid mb_oid;
-	size_t i, n;
+	size_t i, n, max_text;
 	int rc;
 
 	*out = NULL;
@@ -229,8 +229,12 @@ gth_git_diff_open(struct gth_mirror *m, const char *base_sha, const char *head_s
 	dp->dopts.context_lines = o->context_lines < 0 ? DEFAULT_CONTEXT :
 	    (uint32_t)o->context_lines;
 	dp->max_bytes = o->max_diff_bytes > 0 ? o->max_diff_bytes : DEFAULT_MAX_DIFF;
-	dp->dopts.max_size = (git_off_t)(o->max_text_size > 0 ? o->max_text_size :
-	    DEFAULT_MAX_TEXT);
+	if (dp->max_bytes > GTH_DIFF_ARENA_MAX)
+		dp->max_bytes = GTH_DIFF_ARENA_MAX;
+	/* A text file's lines must fit a line record: larger blobs are shown as binary. */
+	max_text = o->max_text_size > 0 ? o->max_text_size : DEFAULT_MAX_TEXT;
+	dp->dopts.max_size = (git_off_t)(max_text < GTH_DIFF_LINE_MAX ? max_text :
+	    GTH_DIFF_LINE_MAX);
 	if (git_diff_tree_to_tree(&diff, repo, old_tree, new_tree, &dp->dopts) < 0) {
 		rc = gth_git_error(err, -GTH_E_GIT, "diff");
 		goto out;
@@ -291,6 +295,8 @@ out:
 	gth_diff_free(d);
 	gth_strvec_clear(&before);
 	gth_strvec_clear(&after);
+	/* libgit2's trees and tree diff are gone: their pages go before the model grows. */
+	gth_xalloc_trim();
 	return rc;
 }
 
@@ -661,10 +667,11 @@ pack_order(struct gth_diff *d, struct gth_packs *packs)
 #define MAX_WORKERS 3
 /*
  * The pack reader's cache.  In chain order a blob's base is usually a blob
- * read just before, by this thread or another: on the bench PR 1 MiB
- * rebuilds as few deltas as 4 MiB does; 256 KiB rebuilds 10% more.
+ * read just before, by this thread or another, so a small cache serves: it
+ * holds the blobs of a few files at a time, and every byte of it is resident
+ * beside the model (1 MiB was 3.5% of the bench PR's peak).
  */
-#define PACK_CACHE ((size_t)1 << 20)
+#define PACK_CACHE ((size_t)512 << 10)
 #define MAX_PENDING 16
 
 struct packet {

@@ -36,7 +36,7 @@ gth_diff_status_name(enum gth_diff_status s)
 	return "modified";
 }
 
-#define BIG ((size_t)1 << 20)
+#define BIG ((size_t)64 << 10)
 
 static void *
 map_bytes(size_t n)
@@ -158,11 +158,15 @@ gth_diff_free(struct gth_diff *d)
 	free(d);
 }
 
-uint64_t
-gth_diff_arena_add(struct gth_diff *d, const char *p, size_t n)
+uint32_t
+gth_diff_arena_add(struct gth_diff *d, const char *p, size_t n, size_t *added)
 {
-	uint64_t off = d->arena_len;
+	uint32_t off = (uint32_t)d->arena_len;
 
+	if (n > GTH_DIFF_ARENA_MAX - d->arena_len)
+		n = GTH_DIFF_ARENA_MAX - d->arena_len;
+	if (added != NULL)
+		*added = n;
 	if (n == 0)
 		return off;
 	big_grow(&d->arena, &d->arena_cap, d->arena_len + n, 1);
@@ -178,18 +182,18 @@ gth_diff_add_line(struct gth_diff *d, enum gth_diff_line_kind kind, const char *
 {
 	struct gth_diff_line *l;
 
-	/* A line longer than 4 GiB cannot be shown anyway; keep the record honest. */
-	if (len > UINT32_MAX)
-		len = UINT32_MAX;
 	big_grow(&d->lines, &d->cap_lines, d->n_lines + 1, sizeof(*d->lines));
 	prefault(d->lines, d->cap_lines * sizeof(*d->lines), d->n_lines * sizeof(*d->lines),
 	    (d->n_lines + 1) * sizeof(*d->lines));
 	l = &d->lines[d->n_lines++];
-	l->off = gth_diff_arena_add(d, text, len);
-	l->len = (uint32_t)len;
+	/* Text past the record's limits is cut: the record stays honest about what it holds. */
+	if (len > GTH_DIFF_LINE_MAX)
+		len = GTH_DIFF_LINE_MAX;
+	l->off = gth_diff_arena_add(d, text, len, &len);
+	l->len = (uint32_t)len & GTH_DIFF_LINE_MAX;
 	l->old_no = old_no;
 	l->new_no = new_no;
-	l->kind = (uint8_t)kind;
+	l->kind = (uint32_t)kind & 7;
 	l->flags = 0;
 	return l;
 }
@@ -232,17 +236,24 @@ gth_diff_add_meta(struct gth_diff *d, const char *fmt, ...)
 void
 gth_diff_append(struct gth_diff *d, const struct gth_diff *src)
 {
-	uint64_t base = d->arena_len;
-	size_t i;
+	uint32_t base = (uint32_t)d->arena_len;
+	size_t i, added = src->arena_len;
 
 	if (src->arena_len > 0)
-		base = gth_diff_arena_add(d, src->arena, src->arena_len);
+		base = gth_diff_arena_add(d, src->arena, src->arena_len, &added);
 	big_grow(&d->lines, &d->cap_lines, d->n_lines + src->n_lines, sizeof(*d->lines));
 	prefault(d->lines, d->cap_lines * sizeof(*d->lines), d->n_lines * sizeof(*d->lines),
 	    (d->n_lines + src->n_lines) * sizeof(*d->lines));
 	for (i = 0; i < src->n_lines; i++) {
-		d->lines[d->n_lines] = src->lines[i];
-		d->lines[d->n_lines].off += base;
+		struct gth_diff_line *l = &d->lines[d->n_lines];
+
+		*l = src->lines[i];
+		/* What did not fit (past 4 GiB) is cut, as gth_diff_add_line cuts. */
+		if (l->off > added)
+			l->off = (uint32_t)added;
+		if (l->len > added - l->off)
+			l->len = (uint32_t)(added - l->off) & GTH_DIFF_LINE_MAX;
+		l->off += base;
 		d->n_lines++;
 	}
 }

@@ -68,6 +68,13 @@ test_arena(void)
 		    (uint32_t)i + 1);
 	}
 	check_line(d, 2 + 77777, GTH_DIFF_CONTEXT, "line 77777", 77778, 77778);
+	/* Every kind and the flag survive the packed record, beside the largest numbers. */
+	l = gth_diff_add_text_line(d, GTH_DIFF_META, "m\r\n", 3, UINT32_MAX, UINT32_MAX);
+	ok(l->kind == GTH_DIFF_META && (l->flags & GTH_DIFF_LINE_CRLF) && l->len == 1 &&
+	    l->old_no == UINT32_MAX && l->new_no == UINT32_MAX,
+	    "the packed record keeps kind, flag, length and line numbers apart");
+	is_int((long)sizeof(struct gth_diff_line), 16,
+	    "a line record is 16 bytes (310,000 lines cost 4.7 MiB beside their text)");
 	gth_diff_free(d);
 }
 

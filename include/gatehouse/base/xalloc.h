@@ -39,6 +39,13 @@ void gth_free_secret(char *s);
 /* Zero n bytes in a way the compiler may not elide. */
 void gth_explicit_bzero(void *p, size_t n);
 
+/*
+ * Give the heap's free pages back to the system (glibc's malloc_trim; a
+ * no-op elsewhere): after a burst of short-lived allocations, so that what
+ * they left free does not stay resident under what comes next.
+ */
+void gth_xalloc_trim(void);
+
 /* Called before aborting on out of memory; the hook must not allocate. */
 void gth_xalloc_set_fatal_hook(void (*hook)(void));
 

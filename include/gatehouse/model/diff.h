@@ -22,16 +22,26 @@ enum gth_diff_line_kind {
 	GTH_DIFF_META,		/* a note: "Binary file, 12 KB -> 14 KB", "mode 100644 -> 100755" */
 };
 
-/* Line flags. */
+/* Line flags (one bit). */
 #define GTH_DIFF_LINE_CRLF	0x01	/* the line ended in \r\n; the \r is not in the text */
 
+/*
+ * A line record is 16 bytes.  The arena holds at most GTH_DIFF_ARENA_MAX
+ * bytes so that an offset fits in 32 bits, and a line at most
+ * GTH_DIFF_LINE_MAX; text past either is cut.  The git layer keeps far
+ * below both: larger blobs are shown as binary, and it stops adding files at
+ * its size cap (1 GiB by default).
+ */
+#define GTH_DIFF_ARENA_MAX ((size_t)UINT32_MAX)
+#define GTH_DIFF_LINE_MAX (((size_t)1 << 28) - 1)
+
 struct gth_diff_line {
-	uint64_t off;		/* into diff->arena */
-	uint32_t len;		/* bytes, without the line ending */
+	uint32_t off;		/* into diff->arena */
+	uint32_t len : 28;	/* bytes, without the line ending */
+	uint32_t kind : 3;	/* enum gth_diff_line_kind */
+	uint32_t flags : 1;	/* GTH_DIFF_LINE_* */
 	uint32_t old_no;	/* 0 when the line has no old side */
 	uint32_t new_no;	/* 0 when the line has no new side */
-	uint8_t kind;		/* enum gth_diff_line_kind */
-	uint8_t flags;
 };
 
 enum gth_diff_status {
@@ -109,8 +119,12 @@ gth_diff_line_text(const struct gth_diff *d, const struct gth_diff_line *l)
 	return d->arena + l->off;
 }
 
-/* Append text to the arena (growing it) and return its offset. */
-uint64_t gth_diff_arena_add(struct gth_diff *d, const char *p, size_t n);
+/*
+ * Append text to the arena (growing it) and return its offset; n is cut to
+ * what fits under GTH_DIFF_ARENA_MAX, and *added (may be NULL) says how much
+ * went in.
+ */
+uint32_t gth_diff_arena_add(struct gth_diff *d, const char *p, size_t n, size_t *added);
 /* Append a line record; returns it. */
 struct gth_diff_line *gth_diff_add_line(struct gth_diff *d, enum gth_diff_line_kind kind,
 	const char *text, size_t len, uint32_t old_no, uint32_t new_no);
