@@ -1,10 +1,16 @@
 /*
  * curses behind a narrow interface.  See term.h for what it does and why.
  *
- * The blit keeps a shadow of what was last sent and touches only cells that
- * differ, then lets doupdate() work out the cheapest output (with idlok so
- * that full-width vertical scrolls use the terminal's scrolling).  An idle
- * frame therefore writes no byte at all.
+ * On terminals that speak xterm's language (recognised from terminfo) the
+ * blit hands each frame to the painter (paint.h), which writes only what
+ * changed in the fewest bytes it knows, and curses keeps the keyboard, the
+ * terminal modes and suspend/resume: curses' own screen stays blank and
+ * untouched, so it never writes over the painter (after a resize or a
+ * resume, where it repaints its blank screen, the painter repaints ours).
+ * Elsewhere the blit keeps a shadow of what was last sent and touches only
+ * cells that differ, then lets doupdate() work out the output (with idlok
+ * so that full-width vertical scrolls use the terminal's scrolling).  Either
+ * way an idle frame writes no byte at all.
  */
 #include "config.h"
 
@@ -28,6 +34,8 @@
 #include "gatehouse/term/term.h"
 #include "gatehouse/ui/keys.h"
 
+#include "paint.h"
+
 #define OSC52_MAX	74994
 
 static SCREEN *scr_;
@@ -44,6 +52,72 @@ static attr_t sel_attr;
 static struct gth_cell *shadow;
 static int shadow_rows, shadow_cols;
 static bool cursor_on;
+static bool painting;		/* frames go through the painter, not curses */
+static struct gth_paint paint_;
+static volatile sig_atomic_t resumed;	/* SIGCONT: curses blanked the screen */
+
+static void
+on_cont(int sig)
+{
+	(void)sig;
+	resumed = 1;
+}
+
+/* Everything the painter writes, whatever write(2) takes at a time. */
+static void
+write_all(const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(STDOUT_FILENO, p, n);
+
+		if (w <= 0)
+			return;
+		p += w;
+		n -= (size_t)w;
+	}
+}
+
+static bool
+cap_is(const char *name, const char *want)
+{
+	const char *v = tigetstr(name);
+
+	return v != NULL && v != (char *)-1 && strcmp(v, want) == 0;
+}
+
+/* setaf(n) as terminfo spells it is SGR's own. */
+static bool
+setaf_is(int n, const char *want)
+{
+	const char *v = tigetstr("setaf"), *t;
+
+	if (v == NULL || v == (char *)-1)
+		return false;
+	t = tiparm(v, n);
+	return t != NULL && strcmp(t, want) == 0;
+}
+
+/*
+ * Whether the terminal is xterm's kind, as the painter needs: cursor
+ * addressing and scroll regions in ANSI form, the deferred wrap at the right
+ * margin, and colours as SGR.  Forced off with GATEHOUSE_OUTPUT=curses.
+ */
+static bool
+xterm_like(void)
+{
+	const char *force = getenv("GATEHOUSE_OUTPUT");
+
+	if (force != NULL && strcmp(force, "curses") == 0)
+		return false;
+	if (!cap_is("cup", "\033[%i%p1%d;%p2%dH") || !cap_is("csr", "\033[%i%p1%d;%p2%dr") ||
+	    tigetflag("xenl") <= 0 || tigetflag("am") <= 0)
+		return false;
+	if (COLORS >= 8 && !setaf_is(1, "\033[31m"))
+		return false;
+	if (COLORS >= 256 && COLORS < 0x1000000 && !setaf_is(100, "\033[38;5;100m"))
+		return false;
+	return true;
+}
 
 static void
 add_reset(const char *cap)
@@ -197,6 +271,42 @@ mono_fallback(int role)
 	}
 }
 
+static unsigned
+mono_fallback_attrs(int role)
+{
+	attr_t a = mono_fallback(role);
+
+	return (a & A_REVERSE ? GTH_ATTR_REVERSE : 0) | (a & A_UNDERLINE ? GTH_ATTR_UNDERLINE : 0) |
+	    (a & A_BOLD ? GTH_ATTR_BOLD : 0) | (a & A_DIM ? GTH_ATTR_DIM : 0);
+}
+
+/* The same styles as the curses pairs, for the painter. */
+static void
+setup_pens(void)
+{
+	unsigned sel = theme_.style[GTH_ROLE_SELECTION].attrs;
+
+	if (sel == 0)
+		sel = GTH_ATTR_REVERSE;
+	for (int r = 0; r < GTH_ROLE__COUNT; r++) {
+		const struct gth_style *st = &theme_.style[r];
+
+		for (int selected = 0; selected < 2; selected++) {
+			struct gth_pen pen;
+
+			memset(&pen, 0, sizeof(pen));
+			pen.attrs = st->attrs | (selected ? sel : 0);
+			if (caps_.color) {
+				gth_paint_color_param(map_color(st->fg), caps_.truecolor, false, pen.fg);
+				gth_paint_color_param(map_color(st->bg), caps_.truecolor, true, pen.bg);
+			} else {
+				pen.attrs |= mono_fallback_attrs(r);
+			}
+			gth_paint_set_pen(&paint_, r, selected != 0, &pen);
+		}
+	}
+}
+
 static void
 setup_colors(void)
 {
@@ -216,6 +326,7 @@ setup_colors(void)
 	sel_attr = map_attrs(theme_.style[GTH_ROLE_SELECTION].attrs);
 	if (sel_attr == A_NORMAL)
 		sel_attr = A_REVERSE;
+	setup_pens();
 }
 
 static void
@@ -282,7 +393,30 @@ gth_term_init(const struct gth_term_options *o, struct gth_term_caps *caps, stru
 		caps_.colors = COLORS;
 		caps_.truecolor = COLORS >= 0x1000000;
 		/* COLORTERM=truecolor without a direct-colour entry: 256 is the best curses can do. */
-		(void)ct;
+	}
+	painting = xterm_like();
+	/* The painter speaks SGR itself: it can take COLORTERM at its word, curses cannot. */
+	if (painting && caps_.color && ct != NULL &&
+	    (strcmp(ct, "truecolor") == 0 || strcmp(ct, "24bit") == 0)) {
+		caps_.truecolor = true;
+		caps_.colors = 0x1000000;
+	}
+	if (painting) {
+		struct sigaction sa;
+
+		gth_paint_init(&paint_, caps_.utf8, cap_is("indn", "\033[%p1%dS") &&
+		    cap_is("rin", "\033[%p1%dT"));
+		/* curses clears the screen now, once, and is never touched again. */
+		wrefresh(stdscr);
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = on_cont;
+		sa.sa_flags = SA_RESTART;
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGCONT, &sa, NULL);
+		/* A signal may leave the style and scroll region anywhere: put them back first. */
+		memmove(reset_seq + strlen(GTH_PAINT_LEAVE), reset_seq, reset_len);
+		memcpy(reset_seq, GTH_PAINT_LEAVE, strlen(GTH_PAINT_LEAVE));
+		reset_len += strlen(GTH_PAINT_LEAVE);
 	}
 	setup_colors();
 	free_shadow();
@@ -297,6 +431,8 @@ gth_term_end(void)
 	if (scr_ == NULL)
 		return;
 	if (active) {
+		if (painting)
+			write_all(GTH_PAINT_LEAVE, strlen(GTH_PAINT_LEAVE));
 		curs_set(1);
 		endwin();
 	}
@@ -304,6 +440,11 @@ gth_term_end(void)
 	delscreen(scr_);
 	scr_ = NULL;
 	free_shadow();
+	if (painting) {
+		gth_paint_release(&paint_);
+		signal(SIGCONT, SIG_DFL);
+		painting = false;
+	}
 }
 
 void
@@ -325,6 +466,8 @@ gth_term_suspend(void)
 {
 	if (scr_ == NULL || !active)
 		return;
+	if (painting)
+		write_all(GTH_PAINT_LEAVE, strlen(GTH_PAINT_LEAVE));
 	endwin();
 }
 
@@ -337,6 +480,8 @@ gth_term_resume(void)
 	clearok(curscr, TRUE);
 	wnoutrefresh(stdscr);
 	doupdate();
+	if (painting)
+		gth_paint_invalidate(&paint_);
 }
 
 void
@@ -414,6 +559,12 @@ gth_term_read_key(int timeout_ms)
 	r = wget_wch(stdscr, &ch);
 	if (r == ERR)
 		return GTH_KEY_NONE;
+	if (r == KEY_CODE_YES && ch == KEY_RESIZE && painting) {
+		/* curses repaints its own (blank) screen now, not over the next frame. */
+		wnoutrefresh(stdscr);
+		doupdate();
+		gth_paint_invalidate(&paint_);
+	}
 	if (r == KEY_CODE_YES)
 		return map_key((int)ch);
 	if (ch == '\n' || ch == '\r')
@@ -436,6 +587,8 @@ gth_term_set_theme(const struct gth_theme *t)
 void
 gth_term_invalidate(void)
 {
+	if (painting)
+		gth_paint_invalidate(&paint_);
 	free_shadow();
 	if (scr_ != NULL)
 		clearok(curscr, TRUE);
@@ -446,27 +599,6 @@ same_cell(const struct gth_cell *a, const struct gth_cell *b)
 {
 	return a->len == b->len && a->width == b->width && a->role == b->role &&
 		a->flags == b->flags && memcmp(a->ch, b->ch, a->len) == 0;
-}
-
-/* A plain-ASCII stand-in for the glyphs the views draw, '?' for anything else. */
-static uint32_t
-ascii_for(uint32_t cp)
-{
-	static const struct {
-		uint32_t cp;
-		char c;
-	} map[] = {
-		{ 0x2502, '|' }, { 0x2500, '-' }, { 0x2713, '+' }, { 0x2717, 'x' }, { 0x25cb, 'o' },
-		{ 0x2192, '>' }, { 0x2026, '~' }, { 0x25b2, '^' }, { 0x2022, '*' }, { 0x2588, '#' },
-		{ 0x2591, '.' }, { 0x2714, 'v' }, { 0x25b6, '>' },
-	};
-
-	if (gth_cp_width(cp) == 0)
-		return 0;
-	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
-		if (map[i].cp == cp)
-			return (uint32_t)map[i].c;
-	return '?';
 }
 
 static void
@@ -490,7 +622,7 @@ put_cell(int y, int x, const struct gth_cell *c)
 		}
 		/* Outside UTF-8 locales curses cannot draw the rest: keep the columns right. */
 		if (!caps_.utf8 && cp >= 0x80)
-			cp = ascii_for(cp);
+			cp = gth_paint_ascii_for(cp);
 		if (cp != 0)
 			wch[n++] = (wchar_t)cp;
 		i += (size_t)k;
@@ -517,6 +649,23 @@ gth_term_blit(const struct gth_screen *s)
 
 	if (scr_ == NULL || !active)
 		return;
+	if (painting) {
+		struct gth_buf out = GTH_BUF_INIT;
+		struct winsize ws;
+
+		/* Resized and not told yet (KEY_RESIZE comes with the next key): wait for it. */
+		if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 &&
+		    (ws.ws_row != s->rows || ws.ws_col != s->cols))
+			return;
+		if (resumed) {
+			resumed = 0;
+			gth_paint_invalidate(&paint_);
+		}
+		gth_paint_frame(&paint_, s, &out);
+		write_all(out.data, out.len);
+		gth_buf_release(&out);
+		return;
+	}
 	getmaxyx(stdscr, rows, cols);
 	if (rows > s->rows)
 		rows = s->rows;

@@ -220,4 +220,22 @@ e2e_ok $? "no picker the second time"
 e2e_ok $? "both decisions are signed with the key picked once"
 quit_console
 
+# ---- drawn through curses ---------------------------------------------------------
+# Terminals that do not speak xterm's sequences are drawn through curses; the
+# same session there: the queue, a PR's diff, moving in it, a resize.
+export GATEHOUSE_OUTPUT=curses
+tui_start 80 24
+tui_wait "acme/" 20
+check $? "through curses (GATEHOUSE_OUTPUT=curses) the queue shows"
+open_pr acme/payments-api#101
+check $? "and a PR opens with its diff"
+tui_keys j j j j j j j j j j
+sleep 0.3
+tui_screen | grep -q '@@'; check $? "moving down the diff keeps a hunk on screen"
+tui_resize 120 40
+tui_wait "Risk" 10 && tui_screen | grep -q '@@'
+check $? "after a resize to 120x40 the view is drawn again"
+quit_console
+unset GATEHOUSE_OUTPUT
+
 e2e_finish
