@@ -56,10 +56,26 @@ static bool painting;		/* frames go through the painter, not curses */
 static struct gth_paint paint_;
 static volatile sig_atomic_t resumed;	/* SIGCONT: curses blanked the screen */
 
+static void (*curses_tstp)(int);	/* curses' SIGTSTP handler, which ours wraps */
+
 static void
 on_cont(int sig)
 {
 	(void)sig;
+	resumed = 1;
+}
+
+/*
+ * ^Z: curses' handler leaves the screen, but it never drew and so does not
+ * know the style the painter left set: put that back first.
+ */
+static void
+on_tstp(int sig)
+{
+	ssize_t w = write(STDOUT_FILENO, GTH_PAINT_LEAVE, sizeof(GTH_PAINT_LEAVE) - 1);
+
+	(void)w;
+	curses_tstp(sig);
 	resumed = 1;
 }
 
@@ -402,7 +418,7 @@ gth_term_init(const struct gth_term_options *o, struct gth_term_caps *caps, stru
 		caps_.colors = 0x1000000;
 	}
 	if (painting) {
-		struct sigaction sa;
+		struct sigaction sa, old_tstp;
 
 		gth_paint_init(&paint_, caps_.utf8, cap_is("indn", "\033[%p1%dS") &&
 		    cap_is("rin", "\033[%p1%dT"));
@@ -413,6 +429,13 @@ gth_term_init(const struct gth_term_options *o, struct gth_term_caps *caps, stru
 		sa.sa_flags = SA_RESTART;
 		sigemptyset(&sa.sa_mask);
 		sigaction(SIGCONT, &sa, NULL);
+		if (sigaction(SIGTSTP, NULL, &old_tstp) == 0 && !(old_tstp.sa_flags & SA_SIGINFO) &&
+		    old_tstp.sa_handler != SIG_DFL && old_tstp.sa_handler != SIG_IGN) {
+			curses_tstp = old_tstp.sa_handler;
+			sa = old_tstp;
+			sa.sa_handler = on_tstp;
+			sigaction(SIGTSTP, &sa, NULL);
+		}
 		/* A signal may leave the style and scroll region anywhere: put them back first. */
 		memmove(reset_seq + strlen(GTH_PAINT_LEAVE), reset_seq, reset_len);
 		memcpy(reset_seq, GTH_PAINT_LEAVE, strlen(GTH_PAINT_LEAVE));
@@ -443,6 +466,9 @@ gth_term_end(void)
 	if (painting) {
 		gth_paint_release(&paint_);
 		signal(SIGCONT, SIG_DFL);
+		if (curses_tstp != NULL)
+			signal(SIGTSTP, SIG_DFL);	/* curses' handler went with its screen */
+		curses_tstp = NULL;
 		painting = false;
 	}
 }

@@ -220,6 +220,37 @@ e2e_ok $? "no picker the second time"
 e2e_ok $? "both decisions are signed with the key picked once"
 quit_console
 
+# ---- ^Z and fg from a shell with job control ------------------------------------
+# After scrolling a diff, ^Z gives the terminal back to the shell, and fg
+# brings the whole screen back.  (Whether a scroll region or a style is left
+# behind cannot be seen here: tmux resets both when the alternate screen is
+# left; tests/term/test_paint.c checks that every scroll resets its region.)
+e2e_tmux_socket=$E2E_TMP/tmux.sock
+tmux -S "$e2e_tmux_socket" -f /dev/null new-session -d -x 80 -y 24 \
+	"env TERM=xterm-256color LANG=C.UTF-8 PS1='sh\$ ' bash --norc --noprofile -i"
+tui_wait 'sh$' 10
+tui_type "$GATEHOUSE"
+tui_keys Enter
+tui_wait "acme/" 20
+check $? "gatehouse started from an interactive shell"
+open_pr acme/payments-api#101
+for i in $(seq 1 30); do tui_keys j; done
+sleep 0.3
+tui_keys C-z
+tui_wait "Stopped" 10
+check $? "^Z stops it and the shell says so"
+! tui_screen | grep -q "@@"
+check $? "the shell's screen is back, without the diff on it"
+tui_type "fg"
+tui_keys Enter
+tui_wait "Risk" 10 && tui_wait "@@" 5 && tui_wait "acme/payments-api#101" 5
+check $? "fg brings the PR view back, redrawn whole"
+tui_keys q
+sleep 0.3
+tui_keys Q
+tui_wait 'sh$' 10
+tui_stop
+
 # ---- drawn through curses ---------------------------------------------------------
 # Terminals that do not speak xterm's sequences are drawn through curses; the
 # same session there: the queue, a PR's diff, moving in it, a resize.

@@ -4,8 +4,9 @@
  * scroll regions with SU/SD or IND/RI, SGR with 8/16/256/direct colours,
  * deferred wrap at the right margin), and the emulated screen must look
  * like every frame: the same characters in the same styles, blanks allowed
- * to be erased cells where the style shows nothing on a blank.  Anything
- * outside that subset (another control, an unknown sequence) fails.
+ * to be erased cells where the style shows nothing on a blank, and no
+ * scroll region left set.  Anything outside that subset (another control,
+ * an unknown sequence) fails.
  *
  * The frames are a reviewer's session: a long document scrolled by lines,
  * pages and jumps under a fixed title and a status line, a cursor line,
@@ -441,6 +442,11 @@ differs(const struct gth_paint *p, const struct gth_screen *s, struct vt *t, cha
 {
 	if (t->error[0] != '\0') {
 		snprintf(why, whylen, "%s", t->error);
+		return true;
+	}
+	/* A region left set would confine whatever writes next (a shell after ^Z). */
+	if (t->top != 0 || t->bot != t->rows - 1) {
+		snprintf(why, whylen, "the scroll region %d-%d is left set", t->top, t->bot);
 		return true;
 	}
 	for (int y = 0; y < s->rows; y++) {
