@@ -783,7 +783,8 @@ gth_term_osc52(const char *text)
 		gth_buf_adds(&seq, "\a\033\\");
 	else
 		gth_buf_adds(&seq, "\a");
-	if (scr_ != NULL)
+	/* curses' pending output first; the painter has none (and curses must not move the cursor). */
+	if (scr_ != NULL && !painting)
 		doupdate();
 	while (off < seq.len) {
 		ssize_t w = write(STDOUT_FILENO, seq.data + off, seq.len - off);
