@@ -531,6 +531,7 @@ static int
 build_into(struct diff_priv *dp, struct gth_diff *out, struct gth_diff_file *f, int full,
 	struct gth_err *err)
 {
+	size_t arena_len = out->arena_len;
 	int rc = 0;
 
 	f->first_line = out->n_lines;
@@ -541,8 +542,14 @@ build_into(struct diff_priv *dp, struct gth_diff *out, struct gth_diff_file *f, 
 		add_notes(out, f);
 	else
 		rc = diff_blobs(dp, out, f, full, err);
+	if (rc < 0) {
+		/* Nothing half-built stays: the file is not loaded, and asking again tries again. */
+		out->n_lines = f->first_line;
+		out->arena_len = arena_len;
+		f->additions = f->deletions = 0;
+	}
 	f->n_lines = out->n_lines - f->first_line;
-	f->loaded = true;
+	f->loaded = rc == 0;
 	return rc;
 }
 

@@ -376,6 +376,65 @@ test_read_at(void)
 	    "a malformed blob id is refused");
 }
 
+/*
+ * A blob that cannot be read (gone from the object store) fails its file
+ * and leaves nothing half-built: the file is not loaded, and once the blob
+ * is back, asking again builds it.
+ */
+static void
+test_unreadable_blob(void)
+{
+	char *copy = xasprintf("%s/unpacked/git/example.com/acme/widget.git", tap_tmpdir());
+	char *cache = xasprintf("%s/unpacked", tap_tmpdir());
+	char *script = xasprintf("set -e; mkdir -p \"$(dirname '%s')\"; "
+	    "git clone -q --mirror --no-local '%s' '%s'; cd '%s'; "
+	    "for p in objects/pack/*.pack; do mv \"$p\" ../p.pack; rm -f objects/pack/*; "
+	    "git unpack-objects -q < ../p.pack; done", copy, gth_mirror_path(mirror), copy, copy);
+	const char *sh[] = { "sh", "-c", script, NULL };
+	struct gth_mirror *m = NULL;
+	struct gth_diff *d = NULL;
+	struct gth_err err;
+	char *obj = NULL, *aside = NULL;
+	size_t i, lines;
+	int rc;
+
+	if (fx_run(sh) != 0 || gth_mirror_open(cache, "example.com", "acme/widget", &m, &err) < 0 ||
+	    gth_git_diff_open(m, base_sha, head_sha, NULL, &d, &err) < 0) {
+		skip(4, "cannot make an unpacked copy of the mirror");
+		goto out;
+	}
+	for (i = 0; i < d->n_files; i++)
+		if (d->files[i].status == GTH_DIFF_MODIFIED && !d->files[i].binary &&
+		    d->files[i].old_oid[0] != '\0')
+			break;
+	if (i == d->n_files) {
+		skip(4, "no modified text file in the fixture");
+		goto out;
+	}
+	obj = xasprintf("%s/objects/%.2s/%s", copy, d->files[i].old_oid, d->files[i].old_oid + 2);
+	aside = xasprintf("%s.aside", obj);
+	if (rename(obj, aside) != 0) {
+		skip(4, "the blob is not a loose object");
+		goto out;
+	}
+	lines = d->n_lines;
+	rc = gth_git_diff_load_file(d, i, &err);
+	ok(rc < 0, "a file whose old blob is gone fails to load: %s", err.msg);
+	ok(!d->files[i].loaded && d->n_lines == lines, "and nothing of it stays: not loaded, "
+	    "no lines added (%zu, was %zu)", d->n_lines, lines);
+	rename(aside, obj);
+	is_int(gth_git_diff_load_file(d, i, &err), 0, "with the blob back, asking again loads it");
+	ok(d->files[i].loaded && d->files[i].n_lines > 0, "with its lines (%zu)", d->files[i].n_lines);
+out:
+	free(obj);
+	free(aside);
+	gth_diff_free(d);
+	gth_mirror_free(m);
+	free(script);
+	free(copy);
+	free(cache);
+}
+
 static void
 test_errors(void)
 {
@@ -438,6 +497,7 @@ main(void)
 	gth_diff_free(d);
 	test_ignore_whitespace();
 	test_workers();
+	test_unreadable_blob();
 	test_progress_cancel();
 	test_cap();
 	test_read_at();

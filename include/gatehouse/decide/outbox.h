@@ -58,7 +58,6 @@ struct gth_delivery_sink_ops {
 	 */
 	int (*list_reviews)(void *ctx, const struct gth_decision *d, struct gth_review **out,
 		size_t *n, struct gth_err *err);
-	/* Our own account's login (never NULL once the sink is usable). */
 	/* Our own account's login on d's forge (NULL while unknown: nothing is posted then). */
 	const char *(*self_login)(void *ctx, const struct gth_decision *d);
 	/* Post the review (APPROVE / REQUEST_CHANGES / COMMENT by d->verdict) pinned to d->head. */
