@@ -227,8 +227,8 @@ quit_console
 # left; tests/term/test_paint.c checks that every scroll resets its region.)
 e2e_tmux_socket=$E2E_TMP/tmux.sock
 tmux -S "$e2e_tmux_socket" -f /dev/null new-session -d -x 80 -y 24 \
-	"env TERM=xterm-256color LANG=C.UTF-8 PS1='sh\$ ' bash --norc --noprofile -i"
-tui_wait 'sh$' 10
+	"env TERM=xterm-256color LANG=C.UTF-8 PS1='shell> ' bash --norc --noprofile -i"
+tui_wait 'shell>' 10
 tui_type "$GATEHOUSE"
 tui_keys Enter
 tui_wait "acme/" 20
@@ -248,7 +248,8 @@ check $? "fg brings the PR view back, redrawn whole"
 tui_keys q
 sleep 0.3
 tui_keys Q
-tui_wait 'sh$' 10
+tui_wait 'shell>' 10 && tui_type 'echo "status $?"' && tui_keys Enter && tui_wait "status 0" 5
+check $? "Q then returns to the shell with status 0"
 tui_stop
 
 # ---- drawn through curses ---------------------------------------------------------
