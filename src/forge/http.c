@@ -470,8 +470,9 @@ cache_write(struct gth_http *h, const char *path, const char *url, const char *e
 		return;
 	}
 	free(dir);
-	tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	/* A name of its own: another lane (or process) may be writing the same entry. */
+	tmp = xasprintf("%s.tmp.XXXXXX", path);
+	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0) {
 		free(tmp);
 		return;
