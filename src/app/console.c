@@ -1039,6 +1039,7 @@ loop(struct console *c)
 	struct pollfd fds[2];
 	struct gth_cmd cmd;
 	int rows, cols, key, timeout;
+	bool interrupted;
 
 	while (!c->quit) {
 		if (got_term_signal != 0) {
@@ -1068,11 +1069,17 @@ loop(struct console *c)
 		fds[1].fd = gth_pool_fd(c->pool);
 		fds[1].events = POLLIN;
 		timeout = c->loading != NULL ? 100 : 1000;
-		if (poll(fds, 2, timeout) < 0 && errno != EINTR)
-			break;
+		interrupted = false;
+		if (poll(fds, 2, timeout) < 0) {
+			if (errno != EINTR)
+				break;
+			interrupted = true;
+			fds[0].revents = fds[1].revents = 0;
+		}
 		if (fds[1].revents & POLLIN)
 			gth_pool_reap(c->pool);
-		if (fds[0].revents & (POLLIN | POLLHUP)) {
+		/* A signal (SIGWINCH) may have a KEY_RESIZE waiting with no byte to read. */
+		if ((fds[0].revents & (POLLIN | POLLHUP)) || interrupted) {
 			while ((key = gth_term_read_key(0)) != GTH_KEY_NONE) {
 				if (key == GTH_KEY_RESIZE) {
 					gth_term_size(&rows, &cols);
@@ -1164,6 +1171,9 @@ gth_cli_console(const struct gth_app_opts *opts, int argc, char **argv)
 		work_free(c.awaiting_key);
 		c.awaiting_key = NULL;
 	}
+	/* A PR being prepared is not waited for. */
+	if (c.loading != NULL)
+		atomic_store(&c.loading->cancel, 1);
 	/* A decision on its way is finished, not dropped: it may be mid-signature. */
 	if (c.deciding.n > 0) {
 		fprintf(stderr, "gatehouse: finishing %zu decision(s) on their way...\n",
