@@ -63,13 +63,13 @@ gth_paint_set_pen(struct gth_paint *p, int role, bool selected, const struct gth
 }
 
 void
-gth_paint_color_param(int value, bool truecolor, bool background, char out[20])
+gth_paint_color_param(int value, bool rgb, bool background, char out[20])
 {
 	int base = background ? 40 : 30;
 
 	if (value < 0)
 		out[0] = '\0';
-	else if (truecolor && value >= 8)
+	else if (rgb)
 		snprintf(out, 20, "%d;2;%d;%d;%d", base + 8, (value >> 16) & 0xff,
 		    (value >> 8) & 0xff, value & 0xff);
 	else if (value < 8)

@@ -53,8 +53,11 @@ void gth_paint_release(struct gth_paint *p);
 /* The pen for role (selected: on the cursor line); set every role before painting. */
 void gth_paint_set_pen(struct gth_paint *p, int role, bool selected, const struct gth_pen *pen);
 
-/* SGR colour parameters for a colour as curses' pairs would show it (fg or bg). */
-void gth_paint_color_param(int value, bool truecolor, bool background, char out[20]);
+/*
+ * SGR parameters for a colour (foreground, or background): value is a
+ * palette index 0-255, or 0xrrggbb when rgb; < 0 is the default ("").
+ */
+void gth_paint_color_param(int value, bool rgb, bool background, char out[20]);
 
 /* Forget what the terminal shows: the next frame clears it and paints everything. */
 void gth_paint_invalidate(struct gth_paint *p);

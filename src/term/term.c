@@ -18,7 +18,9 @@
 #include <curses.h>
 #include <term.h>
 
+#include <errno.h>
 #include <langinfo.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,6 +55,7 @@ static struct gth_cell *shadow;
 static int shadow_rows, shadow_cols;
 static bool cursor_on;
 static bool painting;		/* frames go through the painter, not curses */
+static bool size_from_env;	/* LINES or COLUMNS set: curses' size is not the tty's */
 static struct gth_paint paint_;
 static volatile sig_atomic_t resumed;	/* SIGCONT: curses blanked the screen */
 
@@ -79,15 +82,30 @@ on_tstp(int sig)
 	resumed = 1;
 }
 
-/* Everything the painter writes, whatever write(2) takes at a time. */
+/*
+ * Everything the painter writes, whatever write(2) takes at a time.  A
+ * write that fails, or a ^Z in the middle (curses cleared the screen since),
+ * leaves the terminal unlike what the painter believes: it paints everything
+ * next time.
+ */
 static void
 write_all(const char *p, size_t n)
 {
-	while (n > 0) {
+	while (n > 0 && !resumed) {
 		ssize_t w = write(STDOUT_FILENO, p, n);
 
-		if (w <= 0)
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0 && errno == EAGAIN) {
+			struct pollfd pfd = { STDOUT_FILENO, POLLOUT, 0 };
+
+			(void)poll(&pfd, 1, 1000);
+			continue;
+		}
+		if (w <= 0) {
+			gth_paint_invalidate(&paint_);
 			return;
+		}
 		p += w;
 		n -= (size_t)w;
 	}
@@ -296,6 +314,24 @@ mono_fallback_attrs(int role)
 	    (a & A_BOLD ? GTH_ATTR_BOLD : 0) | (a & A_DIM ? GTH_ATTR_DIM : 0);
 }
 
+/*
+ * A theme colour as the painter's SGR parameters.  With 24-bit colour an
+ * #rrggbb goes as it is and a palette index as its index (never through
+ * map_color's rgb, where #000001 and colour 1 look alike).
+ */
+static void
+pen_color(int32_t c, bool bg, char out[20])
+{
+	if (c == GTH_COLOR_DEFAULT)
+		out[0] = '\0';
+	else if (caps_.truecolor && (c & GTH_COLOR_RGB))
+		gth_paint_color_param(c & 0xffffff, true, bg, out);
+	else if (caps_.truecolor)
+		gth_paint_color_param(c & 0xff, false, bg, out);
+	else
+		gth_paint_color_param(map_color(c), false, bg, out);
+}
+
 /* The same styles as the curses pairs, for the painter. */
 static void
 setup_pens(void)
@@ -313,8 +349,8 @@ setup_pens(void)
 			memset(&pen, 0, sizeof(pen));
 			pen.attrs = st->attrs | (selected ? sel : 0);
 			if (caps_.color) {
-				gth_paint_color_param(map_color(st->fg), caps_.truecolor, false, pen.fg);
-				gth_paint_color_param(map_color(st->bg), caps_.truecolor, true, pen.bg);
+				pen_color(st->fg, false, pen.fg);
+				pen_color(st->bg, true, pen.bg);
 			} else {
 				pen.attrs |= mono_fallback_attrs(r);
 			}
@@ -411,6 +447,7 @@ gth_term_init(const struct gth_term_options *o, struct gth_term_caps *caps, stru
 		/* COLORTERM=truecolor without a direct-colour entry: 256 is the best curses can do. */
 	}
 	painting = xterm_like();
+	size_from_env = getenv("LINES") != NULL || getenv("COLUMNS") != NULL;
 	/* The painter speaks SGR itself: it can take COLORTERM at its word, curses cannot. */
 	if (painting && caps_.color && ct != NULL &&
 	    (strcmp(ct, "truecolor") == 0 || strcmp(ct, "24bit") == 0)) {
@@ -437,9 +474,11 @@ gth_term_init(const struct gth_term_options *o, struct gth_term_caps *caps, stru
 			sigaction(SIGTSTP, &sa, NULL);
 		}
 		/* A signal may leave the style and scroll region anywhere: put them back first. */
-		memmove(reset_seq + strlen(GTH_PAINT_LEAVE), reset_seq, reset_len);
-		memcpy(reset_seq, GTH_PAINT_LEAVE, strlen(GTH_PAINT_LEAVE));
-		reset_len += strlen(GTH_PAINT_LEAVE);
+		if (reset_len + sizeof(GTH_PAINT_LEAVE) - 1 <= sizeof(reset_seq)) {
+			memmove(reset_seq + sizeof(GTH_PAINT_LEAVE) - 1, reset_seq, reset_len);
+			memcpy(reset_seq, GTH_PAINT_LEAVE, sizeof(GTH_PAINT_LEAVE) - 1);
+			reset_len += sizeof(GTH_PAINT_LEAVE) - 1;
+		}
 	}
 	setup_colors();
 	free_shadow();
@@ -679,8 +718,12 @@ gth_term_blit(const struct gth_screen *s)
 		struct gth_buf out = GTH_BUF_INIT;
 		struct winsize ws;
 
-		/* Resized and not told yet (KEY_RESIZE comes with the next key): wait for it. */
-		if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 &&
+		/*
+		 * Resized and not told yet (KEY_RESIZE is on its way): wait for it,
+		 * rather than paint rows that wrap.  LINES and COLUMNS, when set,
+		 * are the size curses was told to believe.
+		 */
+		if (!size_from_env && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 &&
 		    (ws.ws_row != s->rows || ws.ws_col != s->cols))
 			return;
 		if (resumed) {

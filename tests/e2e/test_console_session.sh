@@ -252,6 +252,21 @@ tui_wait 'shell>' 10 && tui_type 'echo "status $?"' && tui_keys Enter && tui_wai
 check $? "Q then returns to the shell with status 0"
 tui_stop
 
+# ---- a resize with no key pressed --------------------------------------------------
+# The window grows while the reviewer reads: the view is drawn at the new size
+# at once, without waiting for a key.
+tui_start 80 24
+tui_wait "acme/" 20
+open_pr acme/payments-api#101
+tui_resize 120 40
+for i in $(seq 1 50); do
+	[ -n "$(tui_screen | sed -n 40p | tr -d ' ')" ] && break
+	sleep 0.1
+done
+[ -n "$(tui_screen | sed -n 40p | tr -d ' ')" ]
+check $? "a resize to 120x40 redraws the PR view down to its new last row with no key"
+quit_console
+
 # ---- drawn through curses ---------------------------------------------------------
 # Terminals that do not speak xterm's sequences are drawn through curses; the
 # same session there: the queue, a PR's diff, moving in it, a resize.

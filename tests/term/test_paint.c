@@ -40,6 +40,8 @@ struct vt {
 	struct vcell *c;
 	int cy, cx, top, bot;
 	bool pending;		/* at the right margin, the next character wraps */
+	bool visible;		/* the cursor is shown */
+	bool su_sd;		/* CSI S and CSI T are allowed (the painter was told so) */
 	struct gth_pen pen;
 	char error[200];
 };
@@ -64,6 +66,24 @@ vt_init(struct vt *t, int rows, int cols)
 	for (int i = 0; i < rows * cols; i++)
 		vt_blank(t, &t->c[i]);
 	t->bot = rows - 1;
+	t->visible = true;
+	t->su_sd = true;
+}
+
+/* The window changes size: what was on it stays where it fits. */
+static void
+vt_resize(struct vt *t, int rows, int cols)
+{
+	struct vt n;
+
+	vt_init(&n, rows, cols);
+	for (int y = 0; y < rows && y < t->rows; y++)
+		for (int x = 0; x < cols && x < t->cols; x++)
+			n.c[(size_t)y * (size_t)cols + (size_t)x] =
+			    t->c[(size_t)y * (size_t)t->cols + (size_t)x];
+	n.su_sd = t->su_sd;
+	free(t->c);
+	*t = n;
 }
 
 static struct vcell *
@@ -204,11 +224,16 @@ vt_csi(struct vt *t, const char *s, size_t n)
 			if (private) {
 				if ((ch != 'h' && ch != 'l') || nv != 1 || v[0] != 25)
 					fail(t, "a private mode outside the subset", ch);
+				t->visible = ch == 'h';
 			} else if (ch == 'H') {
+				if (a > t->rows || b > t->cols)
+					fail(t, "a cursor address off the screen", ch);
 				t->cy = (a > t->rows ? t->rows : a) - 1;
 				t->cx = (b > t->cols ? t->cols : b) - 1;
 				t->pending = false;
 			} else if (ch == 'G') {
+				if (a > t->cols)
+					fail(t, "a column off the screen", ch);
 				t->cx = (a > t->cols ? t->cols : a) - 1;
 				t->pending = false;
 			} else if (ch == 'K' && nv == 0) {
@@ -226,6 +251,8 @@ vt_csi(struct vt *t, const char *s, size_t n)
 				t->cy = t->cx = 0;
 				t->pending = false;
 			} else if (ch == 'S' || ch == 'T') {
+				if (!t->su_sd)
+					fail(t, "SU/SD on a terminal said to lack them", ch);
 				vt_scroll(t, t->top, t->bot, ch == 'S' ? a : -a);
 			} else if (ch == 'm') {
 				vt_sgr(t, v, nv);
@@ -256,6 +283,13 @@ vt_print(struct vt *t, const char *s, size_t k, uint32_t cp)
 	if (t->cx + w > t->cols) {
 		fail(t, "a wide character at the right margin", (int)cp);
 		return;
+	}
+	/* As xterm does: writing over half of a wide character blanks its other half. */
+	for (int i = t->cx; i < t->cx + w; i++) {
+		if (at(t, t->cy, i)->cont && i > 0)
+			vt_blank(t, at(t, t->cy, i - 1));
+		if (i + 1 < t->cols && at(t, t->cy, i + 1)->cont && i + 1 >= t->cx + w)
+			vt_blank(t, at(t, t->cy, i + 1));
 	}
 	c = at(t, t->cy, t->cx);
 	memset(c, 0, sizeof(*c));
@@ -330,10 +364,8 @@ vt_feed(struct vt *t, const char *s, size_t n)
 
 #define N_PENS 8
 
-static struct gth_pen pens[N_PENS][2];
-
 static void
-setup_pens(struct gth_paint *p)
+setup_pens(struct gth_paint *p, bool normal_bg)
 {
 	static const struct gth_pen base[N_PENS] = {
 		{ 0, "", "" },
@@ -343,17 +375,18 @@ setup_pens(struct gth_paint *p)
 		{ GTH_ATTR_BOLD, "33", "44" },
 		{ GTH_ATTR_UNDERLINE, "38;5;208", "" },
 		{ GTH_ATTR_DIM | GTH_ATTR_ITALIC, "38;2;10;20;30", "48;2;1;2;3" },
-		{ GTH_ATTR_BOLD, "", "" },
+		{ GTH_ATTR_STANDOUT | GTH_ATTR_BLINK, "", "" },
 	};
 
 	for (int r = 0; r < GTH_ROLE__COUNT; r++) {
 		for (int sel = 0; sel < 2; sel++) {
 			struct gth_pen pen = base[r % N_PENS];
 
+			/* A theme whose normal text has a background (high-contrast). */
+			if (normal_bg && r % N_PENS == 0)
+				strcpy(pen.bg, "100");
 			if (sel)
-				pen.attrs |= GTH_ATTR_REVERSE;
-			if (r < N_PENS)
-				pens[r][sel] = pen;
+				pen.attrs |= normal_bg ? GTH_ATTR_UNDERLINE : GTH_ATTR_REVERSE;
 			gth_paint_set_pen(p, r, sel != 0, &pen);
 		}
 	}
@@ -404,6 +437,32 @@ frame(struct gth_screen *s, long top, int cursor_row, int edit, bool show_cursor
 	s->cursor_x = show_cursor ? 3 : -1;
 }
 
+/* What a cell shows: its text, or in ASCII the stand-ins ('?' for a wide character's right half). */
+static void
+shown_text(const struct gth_paint *p, const struct gth_cell *c, char *out, int *len)
+{
+	*len = 0;
+	if (p->utf8 || c->width == 0) {
+		memcpy(out, c->width == 0 ? "?" : c->ch, c->width == 0 ? 1 : c->len);
+		*len = c->width == 0 ? 1 : c->len;
+		return;
+	}
+	for (size_t i = 0; i < c->len;) {
+		uint32_t cp;
+		int k = gth_utf8_decode(c->ch + i, c->len - i, &cp);
+
+		if (k <= 0)
+			break;
+		if (cp >= 0x80)
+			cp = gth_paint_ascii_for(cp);
+		if (cp != 0)
+			out[(*len)++] = (char)cp;
+		i += (size_t)k;
+	}
+	if (*len == 0)
+		out[(*len)++] = ' ';
+}
+
 static bool
 cell_matches(const struct gth_paint *p, const struct gth_cell *want, const struct vcell *got,
 	char *why, size_t whylen)
@@ -413,19 +472,22 @@ cell_matches(const struct gth_paint *p, const struct gth_cell *want, const struc
 	bool blank = want->len == 1 && want->ch[0] == ' ';
 	bool shows_nothing = pen->bg[0] == '\0' &&
 	    !(pen->attrs & (GTH_ATTR_REVERSE | GTH_ATTR_STANDOUT | GTH_ATTR_UNDERLINE));
+	unsigned want_attrs = pen->attrs & GTH_ATTR_STANDOUT ?
+	    (pen->attrs & ~(unsigned)GTH_ATTR_STANDOUT) | GTH_ATTR_REVERSE : pen->attrs;
+	char text[GTH_CELL_BYTES];
+	int n;
 
-	if (want->width == 0)
+	if (want->width == 0 && p->utf8)
 		return got->cont;
-	if (got->cont || got->len != want->len || memcmp(got->ch, want->ch, (size_t)want->len) != 0) {
-		snprintf(why, whylen, "'%.*s' where '%.*s' belongs", got->len, got->ch, want->len,
-		    want->ch);
+	shown_text(p, want, text, &n);
+	if (got->cont || got->len != n || memcmp(got->ch, text, (size_t)n) != 0) {
+		snprintf(why, whylen, "'%.*s' where '%.*s' belongs", got->len, got->ch, n, text);
 		return false;
 	}
 	if (blank && shows_nothing)
 		return got->pen.bg[0] == '\0' &&
 		    !(got->pen.attrs & (GTH_ATTR_REVERSE | GTH_ATTR_UNDERLINE));
-	if ((got->pen.attrs & ~(unsigned)GTH_ATTR_STANDOUT) !=
-	    (pen->attrs & ~(unsigned)GTH_ATTR_STANDOUT) || strcmp(got->pen.fg, pen->fg) != 0 ||
+	if (got->pen.attrs != want_attrs || strcmp(got->pen.fg, pen->fg) != 0 ||
 	    strcmp(got->pen.bg, pen->bg) != 0) {
 		snprintf(why, whylen, "'%.*s' in attrs %#x fg '%s' bg '%s', not %#x '%s' '%s'",
 		    want->len, want->ch, got->pen.attrs, got->pen.fg, got->pen.bg, pen->attrs,
@@ -442,6 +504,13 @@ differs(const struct gth_paint *p, const struct gth_screen *s, struct vt *t, cha
 {
 	if (t->error[0] != '\0') {
 		snprintf(why, whylen, "%s", t->error);
+		return true;
+	}
+	if (s->cursor_y >= 0 ? !t->visible || t->cy != s->cursor_y || t->cx != s->cursor_x :
+	    t->visible) {
+		snprintf(why, whylen, "the cursor is %s at %d,%d; the frame wants it %s at %d,%d",
+		    t->visible ? "shown" : "hidden", t->cy, t->cx,
+		    s->cursor_y >= 0 ? "shown" : "hidden", s->cursor_y, s->cursor_x);
 		return true;
 	}
 	/* A region left set would confine whatever writes next (a shell after ^Z). */
@@ -463,24 +532,44 @@ differs(const struct gth_paint *p, const struct gth_screen *s, struct vt *t, cha
 	return false;
 }
 
+/* What a session varies. */
+struct kind {
+	const char *name;
+	int rows, cols;
+	bool scroll_n;		/* SU/SD, else IND/RI */
+	bool utf8;		/* else ASCII stand-ins */
+	bool normal_bg;		/* normal text has a background; selection underlines */
+	bool resizes;		/* the window changes size now and then */
+	unsigned seed;
+};
+
 /* A scripted session of 400 frames, each checked on the emulated terminal. */
 static void
-session(int rows, int cols, bool scroll_n, unsigned seed, const char *name)
+session(const struct kind *k)
 {
-	struct gth_screen *s = gth_screen_new(rows, cols);
+	struct gth_screen *s = gth_screen_new(k->rows, k->cols);
 	struct gth_paint p;
 	struct vt t;
 	struct gth_buf out = GTH_BUF_INIT;
 	long top = 0, frames = 0, bad = 0;
 	char why[300] = "";
 
-	gth_paint_init(&p, true, scroll_n);
-	setup_pens(&p);
-	vt_init(&t, rows, cols);
-	srand(seed);
+	gth_paint_init(&p, k->utf8, k->scroll_n);
+	setup_pens(&p, k->normal_bg);
+	vt_init(&t, k->rows, k->cols);
+	t.su_sd = k->scroll_n;
+	srand(k->seed);
 	for (int step = 0; step < 400; step++) {
-		int r = rand() % 100, cursor = rows - 2, edit = 0;
+		int r = rand() % 100, rows = s->rows, cursor = rows - 2, edit = 0;
 
+		if (k->resizes && step % 37 == 36) {
+			int nr = 3 + rand() % 40, nc = 7 + rand() % 150;
+
+			gth_screen_resize(s, nr, nc);
+			vt_resize(&t, nr, nc);
+			rows = nr;
+			cursor = rows - 2;
+		}
 		if (r < 40)
 			top += 1;
 		else if (r < 55)
@@ -507,10 +596,10 @@ session(int rows, int cols, bool scroll_n, unsigned seed, const char *name)
 		vt_feed(&t, out.data != NULL ? out.data : "", out.len);
 		frames++;
 		if (differs(&p, s, &t, why, sizeof(why)) && bad++ == 0)
-			diag("%s: frame %d (top %ld): %s", name, step, top, why);
+			diag("%s: frame %d (top %ld): %s", k->name, step, top, why);
 		t.error[0] = '\0';
 	}
-	ok(bad == 0, "%s: the terminal shows each of %ld frames exactly", name, frames);
+	ok(bad == 0, "%s: the terminal shows each of %ld frames exactly", k->name, frames);
 	gth_buf_release(&out);
 	gth_paint_release(&p);
 	gth_screen_free(s);
@@ -541,7 +630,7 @@ costs(void)
 	size_t first, line, again, page;
 
 	gth_paint_init(&p, true, true);
-	setup_pens(&p);
+	setup_pens(&p, false);
 	vt_init(&t, 48, 160);
 	first = bytes_for(&p, s, &t, 100, 46);
 	again = bytes_for(&p, s, &t, 100, 46);
@@ -563,14 +652,51 @@ costs(void)
 	free(t.c);
 }
 
+static void
+colors(void)
+{
+	char out[20];
+	struct {
+		int value;
+		bool rgb, bg;
+		const char *want;
+	} cases[] = {
+		{ -1, false, false, "" }, { 1, false, false, "31" }, { 1, false, true, "41" },
+		{ 9, false, false, "91" }, { 15, false, true, "107" }, { 208, false, false, "38;5;208" },
+		{ 0x000001, true, false, "38;2;0;0;1" }, { 0xff8000, true, true, "48;2;255;128;0" },
+	};
+	int right = 0;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		gth_paint_color_param(cases[i].value, cases[i].rgb, cases[i].bg, out);
+		if (strcmp(out, cases[i].want) == 0)
+			right++;
+		else
+			diag("colour %#x rgb %d bg %d: '%s', not '%s'", cases[i].value, cases[i].rgb,
+			    cases[i].bg, out, cases[i].want);
+	}
+	is_int(right, (long)(sizeof(cases) / sizeof(cases[0])),
+	    "colours as SGR: default, the 8 and their bright forms, 256, and #rrggbb exactly "
+	    "(#000001 is not red)");
+}
+
 int
 main(void)
 {
-	session(24, 80, true, 1, "80x24, SU/SD");
-	session(24, 80, false, 2, "80x24, IND/RI");
-	session(48, 160, true, 3, "160x48");
-	session(5, 20, true, 4, "20x5");
-	session(3, 7, false, 5, "7x3");
+	static const struct kind kinds[] = {
+		{ "80x24, SU/SD", 24, 80, true, true, false, false, 1 },
+		{ "80x24, IND/RI", 24, 80, false, true, false, false, 2 },
+		{ "160x48", 48, 160, true, true, false, false, 3 },
+		{ "20x5", 5, 20, true, true, false, false, 4 },
+		{ "7x3, IND/RI", 3, 7, false, true, false, false, 5 },
+		{ "80x24 in ASCII", 24, 80, true, false, false, false, 6 },
+		{ "80x24, normal text on a background", 24, 80, true, true, true, false, 7 },
+		{ "resized now and then", 24, 80, true, true, false, true, 8 },
+	};
+
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		session(&kinds[i]);
+	colors();
 	costs();
 	return done_testing();
 }
