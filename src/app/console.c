@@ -374,6 +374,9 @@ close_pr(struct console *c)
 	save_draft_now(c);
 	if (c->loading != NULL)
 		atomic_store(&c->loading->cancel, 1);
+	/* The cancelled job's done() drops its result unseen: its progress bar goes now. */
+	if ((c->loading != NULL || c->expanding) && c->ui != NULL)
+		gth_ui_set_progress(c->ui, NULL, 0, 0);
 	c->loading = NULL;
 	c->expanding = false;
 	c->generation++;

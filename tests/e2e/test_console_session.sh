@@ -252,6 +252,26 @@ tui_wait 'shell>' 10 && tui_type 'echo "status $?"' && tui_keys Enter && tui_wai
 check $? "Q then returns to the shell with status 0"
 tui_stop
 
+# ---- leaving a PR while it loads ----------------------------------------------------
+# The forge is slow to answer for the PR; the reviewer goes back to the queue
+# before it loads.  Its progress bar goes with it, and stays gone once the
+# abandoned load ends.
+tui_start 80 24
+tui_wait "acme/" 20
+curl -fsS -X POST -H 'Content-Type: application/json' "$FORGE_URL/_admin/faults" \
+	-d '[{"method":"GET","path_regex":"/pulls/102$","kind":"delay","ms":3000,"count":1}]' >/dev/null
+tui_keys :
+tui_type "open acme/payments-api#102"
+tui_keys Enter
+tui_wait "loading" 5
+check $? "a PR the forge is slow on shows that it is loading"
+tui_keys q
+sleep 4
+! tui_screen | grep -q "loading"
+check $? "back in the queue before it loaded, no progress bar is left behind"
+curl -fsS -X DELETE "$FORGE_URL/_admin/faults" >/dev/null
+quit_console
+
 # ---- a resize with no key pressed --------------------------------------------------
 # The window grows while the reviewer reads: the view is drawn at the new size
 # at once, without waiting for a key.
