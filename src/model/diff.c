@@ -327,8 +327,8 @@ gth_diff_compute_stats(struct gth_diff *d)
 		for (j = 0; j < d->n_dirs; j++) {
 			const char *name = d->dirs[j].dir;
 
-			if (slash == NULL ? strcmp(name, "(root)") == 0
-			    : strlen(name) == dlen && memcmp(name, p, dlen) == 0) {
+			/* dlen 0: the top level, "" (no directory is named that). */
+			if (strlen(name) == dlen && memcmp(name, p, dlen) == 0) {
 				ds = &d->dirs[j];
 				break;
 			}
@@ -336,7 +336,7 @@ gth_diff_compute_stats(struct gth_diff *d)
 		if (ds == NULL) {
 			ds = &GTH_PUSH(d->dirs, d->n_dirs, d->cap_dirs);
 			memset(ds, 0, sizeof(*ds));
-			ds->dir = slash != NULL ? xstrndup(p, dlen) : xstrdup("(root)");
+			ds->dir = xstrndup(p, dlen);
 		}
 		ds->files++;
 		ds->additions += f->additions;

@@ -1362,6 +1362,34 @@ panel_files(struct gth_ui *ui, struct pw *pw, bool focused)
 	pw->top -= (int)p->file_top;
 }
 
+/* Where the change is: the top-level directories with the most lines changed. */
+#define DIRS_SHOWN 4
+
+static void
+panel_dirs(struct pw *pw, const struct gth_diff *d)
+{
+	struct gth_buf b = GTH_BUF_INIT;
+
+	if (d == NULL || d->n_dirs == 0)
+		return;
+	for (size_t i = 0; i < d->n_dirs && i < DIRS_SHOWN; i++) {
+		const struct gth_diff_dirstat *ds = &d->dirs[i];
+
+		gth_buf_reset(&b);
+		gth_buf_addf(&b, "%s%s  +%ld -%ld in %ld file%s",
+		    ds->dir[0] != '\0' ? ds->dir : "(top level)", ds->dir[0] != '\0' ? "/" : "",
+		    ds->additions, ds->deletions, ds->files, ds->files == 1 ? "" : "s");
+		pw_untrusted(pw, 1, 2, GTH_ROLE_DIM, b.data, b.len);
+	}
+	if (d->n_dirs > DIRS_SHOWN) {
+		gth_buf_reset(&b);
+		gth_buf_addf(&b, "and %zu more director%s", d->n_dirs - DIRS_SHOWN,
+		    d->n_dirs - DIRS_SHOWN == 1 ? "y" : "ies");
+		pw_untrusted(pw, 1, 2, GTH_ROLE_DIM, b.data, b.len);
+	}
+	gth_buf_release(&b);
+}
+
 static void
 panel_risk(struct gth_ui *ui, struct pw *pw)
 {
@@ -1454,6 +1482,7 @@ panel_risk(struct gth_ui *ui, struct pw *pw)
 		pw_untrusted(pw, 1, 2, GTH_ROLE_DIM, b.data, b.len);
 		gth_buf_release(&b);
 	}
+	panel_dirs(pw, ui->pr.d);
 }
 
 static void

@@ -171,7 +171,7 @@ test_lines_contiguous(struct gth_diff *d)
 	is_int(total, d->n_lines, "every line belongs to exactly one file");
 	is_int(d->additions, 13, "PR additions");
 	is_int(d->deletions, 13, "PR deletions");
-	ok(d->n_dirs == 4 && strcmp(d->dirs[0].dir, "(root)") == 0 && d->dirs[0].files == 14,
+	ok(d->n_dirs == 4 && strcmp(d->dirs[0].dir, "") == 0 && d->dirs[0].files == 14,
 	    "fourteen files at the top level");
 	for (i = 0; i < d->n_dirs; i++) {
 		if (strcmp(d->dirs[i].dir, "docs") == 0)

@@ -103,10 +103,19 @@ test_stats(void)
 	is_str(d->dirs[0].dir, "src", "most changed directory first");
 	is_int(d->dirs[0].files, 3, "src has three files (subdirectories fold in)");
 	is_int(d->dirs[0].additions, 16, "src additions");
-	is_str(d->dirs[1].dir, "(root)", "top-level files count as (root)");
+	is_str(d->dirs[1].dir, "", "top-level files count under \"\" (no directory has that name)");
 	is_str(d->dirs[2].dir, "docs", "docs last");
 	gth_diff_compute_stats(d);
 	is_int(d->n_dirs, 3, "recomputing does not duplicate");
+	/* A directory that happens to be called "(root)" is a directory like any other. */
+	f = gth_diff_add_file(d);
+	f->old_path = xstrdup("(root)/y");
+	f->new_path = xstrdup("(root)/y");
+	f->additions = 2;
+	gth_diff_compute_stats(d);
+	ok(d->n_dirs == 4 && strcmp(d->dirs[1].dir, "") == 0 && d->dirs[1].files == 1 &&
+	    strcmp(d->dirs[2].dir, "(root)") == 0 && d->dirs[2].files == 1,
+	    "a directory named (root) is not mixed up with the top level");
 	gth_diff_free(d);
 }
 

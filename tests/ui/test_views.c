@@ -247,6 +247,7 @@ build_queue(void)
 	file(d, ".github/workflows/ci.yml", GTH_DIFF_MODIFIED, ci_patch);
 	file(d, "src/auth/session.c", GTH_DIFF_MODIFIED, session_patch);
 	file(d, "docs/sessions.md", GTH_DIFF_ADDED, readme_patch);
+	gth_diff_compute_stats(d);	/* as the git layer does: per directory, for the Risk panel */
 	diffs[0] = d;
 
 	/* 1: low risk, all green: the quick-triage case. */

@@ -79,7 +79,7 @@ struct gth_diff_file {
 
 /* Additions/deletions under one top-level directory (for the side panel and policy). */
 struct gth_diff_dirstat {
-	char *dir;		/* "src", "docs", "(root)" */
+	char *dir;		/* "src", "docs"; "" for files at the top level */
 	long files;
 	long additions;
 	long deletions;
