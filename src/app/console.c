@@ -302,6 +302,13 @@ refresh_done(struct gth_job *job)
 		c->queue = w->queue;
 		gth_queue_init(&w->queue);
 		gth_ui_set_queue(c->ui, &c->queue);
+		/*
+		 * Building the new queue beside the old one took tens of MB at
+		 * 10,000 PRs (pages, JSON, PRs) that are free now: give them back
+		 * rather than keep them resident until the next refresh.
+		 */
+		gth_xalloc_trim();
+		gth_debug("refresh: %zu PRs, %lld bytes allocated", c->queue.n, gth_xalloc_in_use());
 		c->status.sync = job->result == 0 ? GTH_SYNC_OK : GTH_SYNC_FAILED;
 		c->status.synced_at = time(NULL);
 	} else {

@@ -2,7 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
-#ifdef HAVE_MALLOC_TRIM
+#if defined(HAVE_MALLOC_TRIM) || defined(HAVE_MALLINFO2)
 #include <malloc.h>
 #endif
 #include <stdint.h>
@@ -165,6 +165,18 @@ gth_xalloc_trim(void)
 {
 #ifdef HAVE_MALLOC_TRIM
 	(void)malloc_trim(0);
+#endif
+}
+
+long long
+gth_xalloc_in_use(void)
+{
+#ifdef HAVE_MALLINFO2
+	struct mallinfo2 mi = mallinfo2();
+
+	return (long long)mi.uordblks + (long long)mi.hblkhd;
+#else
+	return -1;
 #endif
 }
 

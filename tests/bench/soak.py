@@ -101,6 +101,14 @@ class Tui:
         self.keys += len(text)
         self.settle()
 
+    def wait_gone(self, text, secs):
+        t0 = time.monotonic()
+        while time.monotonic() - t0 < secs:
+            if text not in self.screen():
+                return True
+            time.sleep(0.1)
+        return False
+
     def wait(self, text, secs):
         t0 = time.monotonic()
         while time.monotonic() - t0 < secs:
@@ -184,8 +192,9 @@ class Forge:
 
 def main():
     ap = argparse.ArgumentParser()
-    for a in ("--socket", "--forge", "--forge-log", "--scenario", "--csv", "--summary", "--big"):
-        ap.add_argument(a, required=a != "--big")
+    for a in ("--socket", "--forge", "--forge-log", "--scenario", "--csv", "--summary", "--big",
+              "--trace"):
+        ap.add_argument(a, required=a not in ("--big", "--trace"))
     ap.add_argument("--pid", type=int, required=True)
     ap.add_argument("--keys", type=int, default=14400)
     ap.add_argument("--refreshes", type=int, default=96)
@@ -319,15 +328,33 @@ def main():
         note_screen()
         if tui.keys >= next_sample and tui.alive():
             sample()
-    # The rest of the refresh cycles, if the keys ran ahead of them.
+    def allocated():
+        """The bytes in use gatehouse logged after each refresh (GATEHOUSE_TRACE), in order."""
+        if not a.trace:
+            return []
+        try:
+            with open(a.trace, errors="replace") as fh:
+                return [int(m.group(1)) for m in
+                        re.finditer(r"refresh: \d+ PRs, (-?\d+) bytes allocated", fh.read())]
+        except OSError:
+            return []
+
+    keys_done_refreshes = len(allocated())
+    # The rest of the refresh cycles, if the keys ran ahead of them: each R once
+    # the last refresh is over (an R while one runs is no new one), memory
+    # sampled as often as during the keys.
     t_end = time.monotonic() + 120 * a.refreshes
+    tail_every = max(1, (a.refreshes - forge.searches // a.queries) * a.samples // max(1, a.keys) // 4)
     while tui.alive() and forge.searches // a.queries < a.refreshes and time.monotonic() < t_end:
         before = forge.searches
+        tui.wait_gone("syncing", 120)
         tui.key("R")
         while forge.searches == before and time.monotonic() < t_end:
             time.sleep(0.2)
             forge.scan()
-        time.sleep(0.5)
+        if (forge.searches // a.queries) % tail_every == 0:
+            tui.wait_gone("syncing", 120)
+            sample()
     alive = tui.alive()
     if not alive:
         time.sleep(0.5)
@@ -337,6 +364,7 @@ def main():
         print("# the keys before: %s" % " ".join(tui.history[-60:]))
     if alive:
         tui.settle()
+        tui.wait_gone("syncing", 120)	# between refreshes, as the tail's samples
         sample()
     elapsed = time.monotonic() - t0
     forge.scan()
@@ -347,11 +375,13 @@ def main():
         for r in series:
             fh.write(",".join(str(r[c]) for c in cols) + "\n")
 
-    # Flat: after the warm-up (first 10 % of the keys), the last quarter's peak
-    # RSS may exceed the second quarter's by at most max(2 MiB, --rss-margin %),
-    # and the peak of the main arena by at most max(256 KiB, 5 %).
+    # Flat: the last quarter's peak RSS may exceed the second quarter's by at
+    # most max(2 MiB, --rss-margin %), and the peak of the main arena by at
+    # most max(256 KiB, 5 %).
+    # Quarters are of the samples, in order: those of the refreshes after the
+    # keys count as much as those among them.
     def peak(lo, hi, col="rss_kb"):
-        v = [r[col] for r in series if lo * a.keys <= r["keys"] <= hi * a.keys]
+        v = [r[col] for i, r in enumerate(series) if lo * len(series) <= i < hi * len(series)]
         return max(v) if v else 0
     q2, q4 = peak(0.25, 0.5), peak(0.75, 1.01)
     margin = max(2048, q2 * a.rss_margin // 100)
@@ -359,6 +389,19 @@ def main():
     # per key grows it, where the workers' arenas only add noise.
     h2, h4 = peak(0.25, 0.5, "heap_kb"), peak(0.75, 1.01, "heap_kb")
     hmargin = max(256, h2 * 5 // 100)
+    # The refreshes after the keys on their own, the screen the same each
+    # time: a leak per refresh shows as a rise in the bytes allocated from
+    # their first quarter to their last.  (Resident memory is reported: it
+    # also counts the pages the allocator keeps free.)
+    def quarters(v):
+        if len(v) < 8:
+            return 0, 0
+        return max(v[:len(v) // 4]), max(v[-(len(v) // 4):])
+    tail = [r["rss_kb"] for r in series if r["keys"] >= a.keys]
+    t1, t4 = quarters(tail)
+    inuse = [b // 1024 for b in allocated()[keys_done_refreshes:] if b >= 0]
+    u1, u4 = quarters(inuse)
+    umargin = max(2048, u1 * a.rss_margin // 100)
     summary = {
         "alive": alive, "keys": tui.keys, "keys_target": a.keys, "slow_keys": tui.slow,
         "seconds": round(elapsed), "refreshes": forge.searches // a.queries,
@@ -373,8 +416,12 @@ def main():
         "rss_peak_kb": max(r["rss_kb"] for r in series), "rss_end_kb": series[-1]["rss_kb"],
         "hwm_end_kb": series[-1]["hwm_kb"], "heap_q2_peak_kb": h2, "heap_q4_peak_kb": h4,
         "rss_q2_peak_kb": q2, "rss_q4_peak_kb": q4, "margin_kb": margin,
-        "heap_margin_kb": hmargin,
-        "flat": bool(q2) and q4 <= q2 + margin and h4 <= h2 + hmargin, "samples": len(series)}
+        "heap_margin_kb": hmargin, "refresh_tail_samples": len(tail),
+        "rss_tail_first_quarter_peak_kb": t1, "rss_tail_last_quarter_peak_kb": t4,
+        "tail_refreshes_logged": len(inuse), "allocated_tail_first_quarter_peak_kb": u1,
+        "allocated_tail_last_quarter_peak_kb": u4, "allocated_margin_kb": umargin,
+        "flat": bool(q2) and q4 <= q2 + margin and h4 <= h2 + hmargin and u4 <= u1 + umargin,
+        "samples": len(series)}
     with open(a.summary, "w") as fh:
         json.dump(summary, fh, indent=1)
     for r in series[:: max(1, len(series) // 20)]:

@@ -46,6 +46,13 @@ void gth_explicit_bzero(void *p, size_t n);
  */
 void gth_xalloc_trim(void);
 
+/*
+ * Bytes the allocator has handed out and not had back (glibc's mallinfo2:
+ * in the heaps and in their own mappings), or -1 where unknown.  What a leak
+ * grows, where resident memory also counts the allocator's free pages.
+ */
+long long gth_xalloc_in_use(void);
+
 /* Called before aborting on out of memory; the hook must not allocate. */
 void gth_xalloc_set_fatal_hook(void (*hook)(void));
 
