@@ -278,8 +278,12 @@ def main():
             big_tried += 1
             if tui.wait("%s file " % a.big, 300):
                 big_opened += 1
+            # Memory with the big diff loaded, and again once it is closed: every
+            # quarter that opens it has its peak, whatever the sampling rhythm.
+            sample()
             read_pr(rnd.randrange(60, 200))
             back_to_queue()
+            sample()
         elif tui.keys >= next_decision:	# a decision, signed by the agent's key
             next_decision += a.keys // a.decisions
             verdict = rnd.choice(["r", "e"])
@@ -378,16 +382,16 @@ def main():
     # Flat: the last quarter's peak RSS may exceed the second quarter's by at
     # most max(2 MiB, --rss-margin %), and the peak of the main arena by at
     # most max(256 KiB, 5 %).
-    # Quarters are of the samples, in order: those of the refreshes after the
-    # keys count as much as those among them.
+    # Quarters are of the keys; the samples of the refreshes after the keys
+    # belong to the last.
     def peak(lo, hi, col="rss_kb"):
-        v = [r[col] for i, r in enumerate(series) if lo * len(series) <= i < hi * len(series)]
+        v = [r[col] for r in series if lo * a.keys <= r["keys"] <= hi * a.keys]
         return max(v) if v else 0
-    q2, q4 = peak(0.25, 0.5), peak(0.75, 1.01)
+    q2, q4 = peak(0.25, 0.5), peak(0.75, float("inf"))
     margin = max(2048, q2 * a.rss_margin // 100)
     # The UI thread allocates from the main arena, the [heap] mapping: a leak
     # per key grows it, where the workers' arenas only add noise.
-    h2, h4 = peak(0.25, 0.5, "heap_kb"), peak(0.75, 1.01, "heap_kb")
+    h2, h4 = peak(0.25, 0.5, "heap_kb"), peak(0.75, float("inf"), "heap_kb")
     hmargin = max(256, h2 * 5 // 100)
     # The refreshes after the keys on their own, the screen the same each
     # time: a leak per refresh shows as a rise in the bytes allocated from

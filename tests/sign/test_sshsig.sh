@@ -33,11 +33,12 @@ grep_ok() {	# grep_ok PATTERN FILE DESCRIPTION
 	ok $gr "$3"
 }
 
-# The agent runs askpass for ssh-add -c: ours denies after a human-like pause.
+# The agent runs askpass for ssh-add -c: ours denies after a human-like pause,
+# well past the 1 s after which gatehouse says it is waiting (GTH_SIGN_WAITING_MS).
 cat > "$T/deny-askpass" <<'EOS'
 #!/bin/sh
 echo "$*" >> "${0%/*}/askpass.log"
-sleep "$(cat "${0%/*}/askpass.delay" 2>/dev/null || echo 1)"
+sleep "$(cat "${0%/*}/askpass.delay" 2>/dev/null || echo 2)"
 exit 1
 EOS
 chmod 755 "$T/deny-askpass"
