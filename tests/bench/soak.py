@@ -101,6 +101,15 @@ class Tui:
         self.keys += len(text)
         self.settle()
 
+    def wait_top(self, text, secs):
+        t0 = time.monotonic()
+        while time.monotonic() - t0 < secs:
+            top = self.screen().splitlines()
+            if top and text in top[0]:
+                return True
+            time.sleep(0.05)
+        return False
+
     def wait_gone(self, text, secs):
         t0 = time.monotonic()
         while time.monotonic() - t0 < secs:
@@ -243,8 +252,9 @@ def main():
 
     def back_to_queue():
         for _ in range(4):
-            top = tui.screen().splitlines()
-            if top and "checkpoint queue" in top[0]:
+            # The terminal may show the last frame a moment after the program
+            # drew it: look again before another q (q in the queue quits).
+            if tui.wait_top("checkpoint queue", 2):
                 return
             tui.key("Escape", "q")
 

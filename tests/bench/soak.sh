@@ -13,8 +13,9 @@
 #
 # Passes when the program lives to the end, every PR of the queue was listed,
 # every key was answered, no request failed, the decisions were posted, and
-# memory is flat: of the samples in order, the last quarter's peak RSS is
-# within max(2 MiB, 5 %) of the second quarter's, and so is the peak of the
+# memory is flat: the last quarter's peak RSS (of the keys, and the
+# refreshes after them) is within max(2 MiB, 5 %) of the second quarter's,
+# and so is the peak of the
 # main arena (the [heap] mapping, where the UI thread allocates) within
 # max(256 KiB, 5 %); and over the refreshes after the keys alone, the last
 # quarter's peak of the bytes allocated (gatehouse logs them after each
