@@ -118,13 +118,14 @@ unset EDITOR
 
 # ---- the review lane does not wait behind the forge lane ------------------------
 # A refresh held up by the forge (the test forge delays the queue's GraphQL
-# search by 8 s) holds the forge lane; opening a PR and whole-file context run
-# on the review lane with the forges' reader twins, so both arrive while the
-# status bar still says the queue is syncing, and keys are answered meanwhile.
+# search by 20 s, room for a loaded machine) holds the forge lane; opening a
+# PR and whole-file context run on the review lane with the forges' reader
+# twins, so both arrive while the status bar still says the queue is
+# syncing, and keys are answered meanwhile.
 tui_start 80 24
 tui_wait "acme/" 20
 curl -fsS -X POST -H 'Content-Type: application/json' "$FORGE_URL/_admin/faults" \
-	-d '[{"method":"*","path_regex":"^/graphql","kind":"delay","ms":8000,"count":1}]' >/dev/null
+	-d '[{"method":"*","path_regex":"^/graphql","kind":"delay","ms":20000,"count":1}]' >/dev/null
 tui_keys R
 tui_wait "syncing" 5
 check $? "R starts a refresh that the forge holds up"
@@ -133,7 +134,7 @@ check $? "a PR opens while the refresh is held up"
 tui_screen | grep -q '@@ -12,8 +12,8 @@'; e2e_ok $? "payments/refunds.py shows its hunk with 3 lines of context"
 tui_screen | grep -q 'syncing'; check $? "and the refresh is still running: the PR did not wait for it"
 tui_keys +
-tui_wait '"""Refund amounts for partial captures."""' 5
+tui_wait '"""Refund amounts for partial captures."""' 10
 check $? "+ brings the whole file while the refresh is still held up: line 1 is on screen"
 tui_screen | grep -q '@@ -1,20 +1,20 @@'; e2e_ok $? "as one hunk over the whole file"
 tui_keys 2
@@ -144,7 +145,7 @@ done
 tui_screen | grep -qE '^ *M +\+[0-9]+ +-[0-9]+ tests/test_refunds.py'
 e2e_ok $? "keys are answered meanwhile (2 shows the file list)"
 tui_keys 1
-for i in $(seq 1 150); do
+for i in $(seq 1 300); do
 	tui_screen | grep -q 'syncing' || break
 	sleep 0.1
 done
