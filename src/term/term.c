@@ -267,7 +267,7 @@ map_attrs(unsigned a)
  * Without colour, roles that a theme marks by colour alone would vanish into
  * plain text.  Untrusted-text tokens and warnings must never do that.
  */
-static attr_t
+static unsigned
 mono_fallback(int role)
 {
 	switch (role) {
@@ -286,32 +286,23 @@ mono_fallback(int role)
 	case GTH_ROLE_INTRALINE_ADD:
 	case GTH_ROLE_INTRALINE_DEL:
 	case GTH_ROLE_SEARCH_MATCH:
-		return A_REVERSE;
+		return GTH_ATTR_REVERSE;
 	case GTH_ROLE_TOKEN_MIXED:
 	case GTH_ROLE_LINK:
-		return A_UNDERLINE;
+		return GTH_ATTR_UNDERLINE;
 	case GTH_ROLE_GATE_FAIL:
 	case GTH_ROLE_ERROR:
 	case GTH_ROLE_RISK_HIGH:
 	case GTH_ROLE_DIFF_ADD:
 	case GTH_ROLE_HEADING:
 	case GTH_ROLE_ANNOTATION_FAILURE:
-		return A_BOLD;
+		return GTH_ATTR_BOLD;
 	case GTH_ROLE_DIFF_DEL:
 	case GTH_ROLE_DIM:
-		return A_DIM;
+		return GTH_ATTR_DIM;
 	default:
-		return A_NORMAL;
+		return 0;
 	}
-}
-
-static unsigned
-mono_fallback_attrs(int role)
-{
-	attr_t a = mono_fallback(role);
-
-	return (a & A_REVERSE ? GTH_ATTR_REVERSE : 0) | (a & A_UNDERLINE ? GTH_ATTR_UNDERLINE : 0) |
-	    (a & A_BOLD ? GTH_ATTR_BOLD : 0) | (a & A_DIM ? GTH_ATTR_DIM : 0);
 }
 
 /*
@@ -352,7 +343,7 @@ setup_pens(void)
 				pen_color(st->fg, false, pen.fg);
 				pen_color(st->bg, true, pen.bg);
 			} else {
-				pen.attrs |= mono_fallback_attrs(r);
+				pen.attrs |= mono_fallback(r);
 			}
 			gth_paint_set_pen(&paint_, r, selected != 0, &pen);
 		}
@@ -372,7 +363,7 @@ setup_colors(void)
 			init_extended_pair(r + 1, fg, bg);
 			role_attr[r] = a;
 		} else {
-			role_attr[r] = a | mono_fallback(r);
+			role_attr[r] = a | map_attrs(mono_fallback(r));
 		}
 	}
 	sel_attr = map_attrs(theme_.style[GTH_ROLE_SELECTION].attrs);
