@@ -101,32 +101,25 @@ class Tui:
         self.keys += len(text)
         self.settle()
 
-    def wait_top(self, text, secs):
-        t0 = time.monotonic()
-        while time.monotonic() - t0 < secs:
-            top = self.screen().splitlines()
-            if top and text in top[0]:
-                return True
-            time.sleep(0.05)
-        return False
-
-    def wait_gone(self, text, secs):
-        t0 = time.monotonic()
-        while time.monotonic() - t0 < secs:
-            if text not in self.screen():
-                return True
-            time.sleep(0.1)
-        return False
-
-    def wait(self, text, secs):
+    def until(self, ok, secs, step=0.1):
+        """Look at the screen until ok(screen) holds (True) or secs pass (False)."""
         t0 = time.monotonic()
         while time.monotonic() - t0 < secs:
             s = self.screen()
-            if text in s:
+            if ok(s):
                 self.last = s
                 return True
-            time.sleep(0.1)
+            time.sleep(step)
         return False
+
+    def wait_top(self, text, secs):
+        return self.until(lambda s: text in (s.splitlines() or [""])[0], secs, 0.05)
+
+    def wait_gone(self, text, secs):
+        return self.until(lambda s: text not in s, secs)
+
+    def wait(self, text, secs):
+        return self.until(lambda s: text in s, secs)
 
 
 def memory(pid):
