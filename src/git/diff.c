@@ -40,6 +40,7 @@ struct diff_priv {
 	git_diff_options dopts;
 	size_t max_bytes;	/* cap on d->arena_len */
 	struct gth_packs *packs;	/* during load_all: blobs read from the packs directly */
+	struct gth_packs_backend *backend;	/* repo's way to packs (its object database owns it) */
 };
 
 static void
@@ -59,6 +60,11 @@ reader(struct diff_priv *dp, git_repository **out, struct gth_err *err)
 {
 	if (dp->repo == NULL && git_repository_open_bare(&dp->repo, dp->path) < 0)
 		return gth_git_error(err, -GTH_E_GIT, "open mirror");
+	if (dp->packs != NULL && dp->backend == NULL &&
+	    gth_packs_attach(dp->repo, &dp->backend) < 0)
+		return gth_git_error(err, -GTH_E_GIT, "pack reader");
+	if (dp->backend != NULL)
+		gth_packs_backend_use(dp->backend, dp->packs);
 	*out = dp->repo;
 	return 0;
 }
@@ -444,46 +450,30 @@ cb_line(const git_diff_delta *dl, const git_diff_hunk *h, const git_diff_line *l
 	return 0;
 }
 
-/* One side of a file: bytes from the pack reader or from a libgit2 blob. */
-struct side {
-	const char *data;	/* NULL: this side does not exist */
-	size_t len;
-	git_blob *blob;
-	struct gth_pack_blob *packed;
-};
-
+/* A side of a file: NULL when it does not exist (an added or deleted file). */
 static int
-side_read(struct diff_priv *dp, const char *hex, struct side *s, struct gth_err *err)
+side_read(struct diff_priv *dp, const char *hex, git_blob **out, struct gth_err *err)
 {
 	git_repository *repo = NULL;
 	git_oid oid;
 	int rc;
 
-	memset(s, 0, sizeof(*s));
+	*out = NULL;
 	if (hex[0] == '\0')
 		return 0;
 	if (git_oid_fromstr(&oid, hex) < 0)
 		return gth_git_error(err, -GTH_E_GIT, "blob");
-	if (dp->packs != NULL && gth_packs_read(dp->packs, oid.id, &s->packed) == 0) {
-		s->data = gth_pack_blob_data(s->packed, &s->len);
-		return 0;
-	}
 	if ((rc = reader(dp, &repo, err)) < 0)
 		return rc;
-	if (git_blob_lookup(&s->blob, repo, &oid) < 0)
+	if (git_blob_lookup(out, repo, &oid) < 0)
 		return gth_git_error(err, -GTH_E_GIT, "blob");
-	s->len = (size_t)git_blob_rawsize(s->blob);
-	/* An empty blob is still a side: only NULL means "absent" to git_diff_buffers. */
-	s->data = s->len > 0 ? git_blob_rawcontent(s->blob) : "";
 	return 0;
 }
 
-static void
-side_release(struct diff_priv *dp, struct side *s)
+static int64_t
+side_size(const git_blob *b)
 {
-	git_blob_free(s->blob);
-	if (s->packed != NULL)
-		gth_pack_blob_release(dp->packs, s->packed);
+	return b != NULL ? (int64_t)git_blob_rawsize(b) : -1;
 }
 
 /*
@@ -495,25 +485,27 @@ diff_blobs(struct diff_priv *dp, struct gth_diff *out, struct gth_diff_file *f, 
 	struct gth_err *err)
 {
 	git_diff_options opts = dp->dopts;
-	struct side a, b;
+	git_blob *a = NULL, *b = NULL;
 	struct emit e = { out, f, 0, 0, 0 };
 	int64_t big;
 	int rc;
 
-	memset(&b, 0, sizeof(b));
 	if ((rc = side_read(dp, f->old_oid, &a, err)) < 0 ||
 	    (rc = side_read(dp, f->new_oid, &b, err)) < 0)
 		goto out;
-	f->old_size = a.data != NULL ? (int64_t)a.len : -1;
-	f->new_size = b.data != NULL ? (int64_t)b.len : -1;
+	f->old_size = side_size(a);
+	f->new_size = side_size(b);
 	if (full) {
 		/* As many lines of context as either side can have. */
-		big = (int64_t)a.len + (int64_t)b.len + 1;
+		big = (f->old_size > 0 ? f->old_size : 0) + (f->new_size > 0 ? f->new_size : 0) + 1;
 		opts.context_lines = big > INT32_MAX ? INT32_MAX : (uint32_t)big;
 	}
-	/* Buffers, not blobs: the same diff, binary detection and size cap as git_diff_blobs. */
-	if (git_diff_buffers(a.data, a.len, f->old_path, b.data, b.len, f->new_path, &opts,
-	    cb_file, NULL, cb_hunk, cb_line, &e) < 0)
+	/*
+	 * Blobs, not their bytes: libgit2 hashes bytes before diffing them.
+	 * No paths: libgit2 then tells text from binary by content, as it did
+	 * for bytes, and looks up no attributes for each file.
+	 */
+	if (git_diff_blobs(a, "", b, "", &opts, cb_file, NULL, cb_hunk, cb_line, &e) < 0)
 		rc = gth_git_error(err, -GTH_E_GIT, "diff");
 	/* Identical blobs (a pure rename or mode change) get no callback at all. */
 	if (rc == 0 && !e.noted) {
@@ -521,8 +513,8 @@ diff_blobs(struct diff_priv *dp, struct gth_diff *out, struct gth_diff_file *f, 
 		add_notes(out, f);
 	}
 out:
-	side_release(dp, &a);
-	side_release(dp, &b);
+	git_blob_free(a);
+	git_blob_free(b);
 	return rc;
 }
 
@@ -876,6 +868,8 @@ gth_git_diff_load_all(struct gth_diff *d, void (*progress)(size_t done, size_t t
 	pthread_mutex_destroy(&pl.mu);
 	free(order);
 	/* Its cache is memory the finished diff no longer needs. */
+	if (dp->backend != NULL)
+		gth_packs_backend_use(dp->backend, NULL);
 	gth_packs_free(dp->packs);
 	dp->packs = NULL;
 	if (rc == 0)

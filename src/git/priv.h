@@ -51,4 +51,14 @@ int gth_packs_read(struct gth_packs *ps, const unsigned char *oid, struct gth_pa
 const char *gth_pack_blob_data(const struct gth_pack_blob *b, size_t *len);
 void gth_pack_blob_release(struct gth_packs *ps, struct gth_pack_blob *b);
 
+/*
+ * A backend of repo's object database that reads blobs through a pack
+ * reader, asked before libgit2's own (which answer whatever it cannot).  The
+ * database owns it: it lives as long as repo.  -1 with libgit2's error set.
+ */
+struct gth_packs_backend;
+int gth_packs_attach(git_repository *repo, struct gth_packs_backend **out);
+/* The reader it reads through from now on; NULL: none, it finds nothing. */
+void gth_packs_backend_use(struct gth_packs_backend *be, struct gth_packs *ps);
+
 #endif
