@@ -6,7 +6,7 @@ src_base_libgthbase_a_SOURCES = \
 	src/base/jsonw.c \
 	src/base/log.c \
 	src/base/sanitize.c \
-	src/base/sha256.c \
+	src/base/sha.c \
 	src/base/str.c \
 	src/base/utf8.c \
 	src/base/xalloc.c
@@ -26,10 +26,10 @@ tests_base_test_utf8_SOURCES = tests/base/test_utf8.c tests/fuzz/check_sanitized
 tests_base_test_utf8_LDADD = tests/libtap.a src/base/libgthbase.a
 TESTS += tests/base/test_sanitize tests/base/test_utf8
 
-check_PROGRAMS += tests/base/test_sha256
-tests_base_test_sha256_SOURCES = tests/base/test_sha256.c
-tests_base_test_sha256_LDADD = tests/libtap.a src/base/libgthbase.a
-TESTS += tests/base/test_sha256
+check_PROGRAMS += tests/base/test_sha
+tests_base_test_sha_SOURCES = tests/base/test_sha.c
+tests_base_test_sha_LDADD = tests/libtap.a src/base/libgthbase.a
+TESTS += tests/base/test_sha
 
 # Fuzz targets run as regression tests over their corpora (libFuzzer build: tests/fuzz/standalone.c).
 check_PROGRAMS += tests/fuzz/fuzz_sanitize

@@ -200,6 +200,7 @@ gth_git_diff_open(struct gth_mirror *m, const char *base_sha, const char *head_s
 	git_repository *repo = NULL;
 	git_diff *diff = NULL;
 	git_oid mb_oid;
+	char pack[41];
 	size_t i, n, max_text;
 	int rc;
 
@@ -210,6 +211,11 @@ gth_git_diff_open(struct gth_mirror *m, const char *base_sha, const char *head_s
 	dp->path = xstrdup(gth_mirror_path(m));
 	if (git_repository_open_bare(&repo, dp->path) < 0) {
 		rc = gth_git_error(err, -GTH_E_GIT, "open mirror");
+		goto out;
+	}
+	if (gth_packs_check(dp->path, pack) < 0) {
+		rc = gth_err_set(err, -GTH_E_GIT, "the mirror's pack index pack-%s.idx is damaged "
+		    "(its checksum does not match): remove %s to fetch it again", pack, dp->path);
 		goto out;
 	}
 	if ((rc = lookup_commit(repo, base_sha, &base, err)) < 0 ||

@@ -24,7 +24,9 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -35,6 +37,7 @@
 #include <git2/sys/odb_backend.h>
 #include <zlib.h>
 
+#include "gatehouse/base/sha1.h"
 #include "gatehouse/base/xalloc.h"
 #include "priv.h"
 
@@ -52,6 +55,7 @@ struct pack {
 	uint32_t n;			/* objects */
 	int fd;				/* the .pack file, read with pread */
 	uint64_t size;
+	struct stat idx_st;		/* the index file, as mapped */
 };
 
 struct gth_pack_blob {
@@ -110,6 +114,7 @@ idx_map(struct pack *pk, const char *path)
 		return -1;
 	pk->idx = map;
 	pk->idx_len = (size_t)st.st_size;
+	pk->idx_st = st;
 	pk->n = be32(pk->idx + 8 + 255 * 4);
 	if (memcmp(pk->idx, "\377tOc", 4) != 0 || be32(pk->idx + 4) != 2 ||
 	    pk->idx_len < 8 + 1024 + (size_t)pk->n * 28 + 40) {
@@ -189,6 +194,89 @@ gth_packs_open(const char *gitdir, size_t cache_bytes, size_t max_object)
 		closedir(dh);
 	free(dir);
 	return ps;
+}
+
+/* ---- checking the indexes ---- */
+
+/*
+ * A pack index ends with the SHA-1 of all before it, after the checksum its
+ * pack ends with.  zlib's checksums guard the objects, not the index that
+ * says where each one is: a damaged index could send a blob's id to another
+ * blob's bytes, and neither libgit2 (gth_git_init) nor this reader hashes
+ * what it reads, as git does not.  Each index is checked once per process,
+ * and again when it changes.
+ */
+#define MAX_CHECKED 4096
+
+static pthread_mutex_t checked_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct stat *checked;	/* indexes found whole */
+static size_t n_checked, cap_checked;
+
+static bool
+same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
+	    a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+}
+
+static bool
+was_checked(const struct stat *st)
+{
+	bool found = false;
+	size_t i;
+
+	pthread_mutex_lock(&checked_mu);
+	for (i = 0; i < n_checked && !found; i++)
+		found = same_file(&checked[i], st);
+	pthread_mutex_unlock(&checked_mu);
+	return found;
+}
+
+static void
+mark_checked(const struct stat *st)
+{
+	pthread_mutex_lock(&checked_mu);
+	if (n_checked == MAX_CHECKED)
+		n_checked = 0;		/* long-gone packs: start again */
+	GTH_PUSH(checked, n_checked, cap_checked) = *st;
+	pthread_mutex_unlock(&checked_mu);
+}
+
+static bool
+pack_whole(const struct pack *pk)
+{
+	unsigned char md[20], tail[20];
+
+	gth_sha1(pk->idx, pk->idx_len - 20, md);
+	return memcmp(md, pk->idx + pk->idx_len - 20, 20) == 0 && pk->size >= 32 &&
+	    pread(pk->fd, tail, 20, (off_t)(pk->size - 20)) == 20 &&
+	    memcmp(tail, pk->idx + pk->idx_len - 40, 20) == 0;
+}
+
+int
+gth_packs_check(const char *gitdir, char name[41])
+{
+	struct gth_packs *ps = gth_packs_open(gitdir, 0, 0);
+	size_t i, k;
+	int rc = 0;
+
+	name[0] = '\0';
+	for (i = 0; i < ps->n_packs && rc == 0; i++) {
+		const struct pack *pk = &ps->packs[i];
+
+		if (was_checked(&pk->idx_st))
+			continue;
+		if (pack_whole(pk)) {
+			mark_checked(&pk->idx_st);
+			continue;
+		}
+		/* A pack is named by its checksum, which its index repeats. */
+		for (k = 0; k < 20; k++)
+			snprintf(name + 2 * k, 3, "%02x", pk->idx[pk->idx_len - 40 + k]);
+		rc = -1;
+	}
+	gth_packs_free(ps);
+	return rc;
 }
 
 static void
@@ -716,6 +804,7 @@ backend_read(void **data, size_t *len, git_object_t *type, git_odb_backend *be,
 	copy = git_odb_backend_data_alloc(be, n + 1);
 	if (copy == NULL) {
 		gth_pack_blob_release(pb->packs, b);
+		git_error_set_oom();
 		return -1;
 	}
 	memcpy(copy, p, n + 1);		/* with its NUL, as libgit2's own reads */

@@ -10,6 +10,8 @@
 #	ref.git		one pack, deltas by base id (repack.useDeltaBaseOffset=false)
 #	mixed.git	ofs.git's pack plus the PR's last commit fetched loose
 #	corrupt.git	ofs.git with one byte of the head's file1.txt flipped
+#	swapped.git	ofs.git whose index sends the head's file1.txt and file2.txt
+#			each to the other's bytes (the same size): no zlib checksum sees it
 # DIR/base and DIR/head hold the base and PR head SHAs.
 set -eu
 
@@ -66,7 +68,8 @@ done
 git branch pr HEAD~1
 git rev-parse base > "$dir/base"
 
-rm -rf "$mirrors/ofs.git" "$mirrors/ref.git" "$mirrors/mixed.git" "$mirrors/corrupt.git"
+rm -rf "$mirrors/ofs.git" "$mirrors/ref.git" "$mirrors/mixed.git" "$mirrors/corrupt.git" \
+	"$mirrors/swapped.git"
 git clone -q --bare --no-local "$work" "$mirrors/ofs.git"
 git -C "$mirrors/ofs.git" repack -adfq --depth=50 --window=50
 git clone -q --bare --no-local "$work" "$mirrors/ref.git"
@@ -87,6 +90,28 @@ pos=$(git verify-pack -v "${pack%.pack}.idx" | awk -v s="$sha" '$1 == s { print 
 byte=$(od -An -tu1 -j "$pos" -N1 "$pack" | tr -d ' ')
 # shellcheck disable=SC2059
 printf "$(printf '\\%03o' $((byte ^ 255)))" | dd of="$pack" bs=1 seek="$pos" conv=notrunc 2>/dev/null
+
+cp -R "$mirrors/ofs.git" "$mirrors/swapped.git"
+idx=$(ls "$mirrors/swapped.git"/objects/pack/*.idx)
+chmod u+w "$idx"
+n=$(git show-index < "$idx" | wc -l)
+# Index v2: header 8, fanout 1024, n ids of 20, n CRCs of 4, then n offsets of 4 (id order).
+slot() {	# slot SHA: the byte where SHA's offset is
+	git show-index < "$idx" | sort -k2 | awk -v s="$1" -v n="$n" \
+		'$2 == s { print 8 + 1024 + n * 24 + (NR - 1) * 4 }'
+}
+a=$(slot "$(git rev-parse main:file1.txt)")
+b=$(slot "$(git rev-parse main:file2.txt)")
+dd if="$idx" of="$dir/slot-a" bs=1 skip="$a" count=4 2>/dev/null
+dd if="$idx" of="$dir/slot-b" bs=1 skip="$b" count=4 2>/dev/null
+dd if="$dir/slot-b" of="$idx" bs=1 seek="$a" conv=notrunc 2>/dev/null
+dd if="$dir/slot-a" of="$idx" bs=1 seek="$b" conv=notrunc 2>/dev/null
+rm -f "$dir/slot-a" "$dir/slot-b"
+if [ "$(git -C "$mirrors/swapped.git" cat-file -p main:file1.txt | head -c 20)" = \
+    "$(git -C "$mirrors/ofs.git" cat-file -p main:file1.txt | head -c 20)" ]; then
+	echo "mkpacked.sh: the swap in swapped.git did not take" >&2
+	exit 1
+fi
 
 # The test means nothing without chains: say so if pack-objects made none.
 for m in ofs ref; do

@@ -3,7 +3,8 @@
  * file reads them through libgit2.  Over mirrors whose blobs sit in delta
  * chains (tests/git/mkpacked.sh: deltas by offset, by base id, packed and
  * loose mixed), both must give the reviewer the same diff, byte for byte;
- * over a corrupt pack, both must say so.
+ * over a corrupt pack, both must say so; an index that sends a blob to
+ * another blob's bytes (which no zlib checksum sees) must be refused.
  */
 #include "config.h"
 
@@ -137,6 +138,32 @@ out:
 	gth_mirror_free(m);
 }
 
+/*
+ * The head's file1.txt and file2.txt swapped in the index (no zlib checksum
+ * sees it): the diff is refused before either text can be shown as the
+ * other's, and the message says what is damaged and what to do.
+ */
+static void
+check_swapped(const char *cache)
+{
+	struct gth_mirror *m = NULL;
+	struct gth_diff *d = NULL;
+	struct gth_err err;
+	int rc = -1;
+
+	if (gth_mirror_open(cache, "example.com", "acme/swapped", &m, &err) == 0)
+		rc = gth_git_diff_open(m, base_sha, head_sha, NULL, &d, &err);
+	is_int(rc, -GTH_E_GIT, "swapped index: opening the diff fails with a git error");
+	ok(rc < 0 && strstr(err.msg, "pack index pack-") != NULL &&
+	    strstr(err.msg, "is damaged") != NULL && strstr(err.msg, "swapped.git") != NULL,
+	    "swapped index: which names the damaged index and the mirror to remove");
+	if (rc < 0)
+		diag("%s", err.msg);
+	ok(d == NULL, "swapped index: no diff to show");
+	gth_diff_free(d);
+	gth_mirror_free(m);
+}
+
 static int
 read_sha(const char *dir, const char *name, char sha[41])
 {
@@ -175,6 +202,7 @@ main(void)
 	small.max_text_size = 4096;
 	check_mirror(cache, "ofs", &small, "blobs over max_text_size");
 	check_corrupt(cache);
+	check_swapped(cache);
 
 	gth_git_shutdown();
 	free(dir);
