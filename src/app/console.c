@@ -495,9 +495,7 @@ prepare_done(struct gth_job *job)
 	w->pr = NULL;
 	c->open.assess = c->prep.assess;
 	gth_ui_set_pr(c->ui, &c->open, c->prep.diff);
-	if (c->prep.note[0] != '\0')
-		gth_ui_message(c->ui, c->prep.stale || c->prep.partial ? GTH_MSG_WARN : GTH_MSG_INFO,
-		    "%s", c->prep.note);
+	gth_ui_set_diff_note(c->ui, c->prep.note);
 	restore_draft(c);
 	restore_viewed(c);
 	work_free(w);

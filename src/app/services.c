@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -129,16 +130,26 @@ gth_prepared_release(struct gth_prepared *p)
 struct fetch_progress {
 	gth_svc_progress_fn *fn;
 	void *arg;
-	const char *what;
+	const char *repo;
+	char what[160];
 };
 
+/* "fetching acme/api, 3.4 MiB": the bar counts objects, the words say bytes. */
 static int
 on_fetch_progress(const struct gth_fetch_progress *p, void *arg)
 {
 	struct fetch_progress *fp = arg;
+	double b = (double)p->received_bytes;
 
-	if (fp->fn != NULL)
-		fp->fn(fp->what, (long)p->received_objects, (long)p->total_objects, fp->arg);
+	if (fp->fn == NULL)
+		return 0;
+	if (b >= 1024.0 * 1024.0)
+		snprintf(fp->what, sizeof(fp->what), "fetching %s, %.1f MiB", fp->repo,
+		    b / (1024.0 * 1024.0));
+	else
+		snprintf(fp->what, sizeof(fp->what), "fetching %s, %zu KiB", fp->repo,
+		    p->received_bytes / 1024);
+	fp->fn(fp->what, (long)p->received_objects, (long)p->total_objects, fp->arg);
 	return 0;
 }
 
@@ -149,6 +160,22 @@ on_diff_progress(size_t done, size_t total, void *arg)
 
 	if (fp->fn != NULL)
 		fp->fn("building the diff", (long)done, (long)total, fp->arg);
+}
+
+/* Add to what the reviewer is told about this diff: every part stays visible. */
+static void
+note_add(struct gth_prepared *out, const char *fmt, ...)
+{
+	size_t used = strlen(out->note);
+	va_list ap;
+
+	if (used > 0 && used + 2 < sizeof(out->note)) {
+		memcpy(out->note + used, "; ", 3);
+		used += 2;
+	}
+	va_start(ap, fmt);
+	vsnprintf(out->note + used, sizeof(out->note) - used, fmt, ap);
+	va_end(ap);
 }
 
 /* "refs/pull" or "refs/merge-requests": where the forge keeps PR heads. */
@@ -173,7 +200,7 @@ diff_from_git(struct gth_app *app, struct gth_forge *f, const struct gth_pr *pr,
 	struct gth_fetch_opts fo;
 	struct gth_diff_opts dopt;
 	struct gth_err ferr;
-	char *text = NULL, *what = NULL;
+	char *text = NULL;
 	size_t len = 0;
 	int r;
 
@@ -189,8 +216,7 @@ diff_from_git(struct gth_app *app, struct gth_forge *f, const struct gth_pr *pr,
 	fo.token = gth_forge_token(f);
 	fo.refspecs = (const char *const *)refspecs.v;
 	fo.n_refspecs = refspecs.n;
-	what = xasprintf("fetching %s", pr->repo);
-	fp->what = what;
+	fp->repo = pr->repo;
 	fo.progress = on_fetch_progress;
 	fo.progress_arg = fp;
 	fo.cancel = cancel;
@@ -201,7 +227,7 @@ diff_from_git(struct gth_app *app, struct gth_forge *f, const struct gth_pr *pr,
 	if (gth_mirror_check_head(m, pr->number, pr_ref_prefix(pr), pr->head_sha,
 	    out->mirror_head, &ferr) == -GTH_E_STALE) {
 		out->stale = true;
-		gth_strlcpy(out->note, gth_err_text(&ferr, -GTH_E_STALE), sizeof(out->note));
+		note_add(out, "stale: %s", gth_err_text(&ferr, -GTH_E_STALE));
 	}
 	memset(&dopt, 0, sizeof(dopt));
 	dopt.ignore_whitespace = ignore_whitespace;
@@ -223,12 +249,7 @@ diff_from_git(struct gth_app *app, struct gth_forge *f, const struct gth_pr *pr,
 		if (r != 0) {
 			/* A broken repo policy cannot lower anything: note it and go on. */
 			gth_warn("%s", gth_err_text(&ferr, r));
-			size_t used = strlen(out->note);
-
-			/* Appended: a stale-mirror note already there must stay visible. */
-			snprintf(out->note + used, sizeof(out->note) - used,
-			    "%srepository policy ignored: %s", used > 0 ? "; " : "",
-			    gth_err_text(&ferr, r));
+			note_add(out, "repository policy ignored: %s", gth_err_text(&ferr, r));
 			r = 0;
 		}
 		free(origin);
@@ -256,7 +277,6 @@ out:
 		gth_diff_free(out->diff);
 		out->diff = NULL;
 	}
-	free(what);
 	gth_strvec_clear(&refspecs);
 	gth_mirror_free(m);
 	return r;
@@ -326,7 +346,7 @@ gth_svc_prepare_pr(struct gth_app *app, struct gth_forge *f, struct gth_pr *pr,
 	bool ignore_whitespace, gth_svc_progress_fn *progress, void *arg, volatile int *cancel,
 	struct gth_prepared *out, struct gth_err *err)
 {
-	struct fetch_progress fp = { progress, arg, "" };
+	struct fetch_progress fp = { progress, arg, "", "" };
 	struct gth_codeowners *owners = NULL;
 	struct gth_policy *repo_policy = NULL;
 	struct gth_err gerr;
@@ -355,8 +375,8 @@ gth_svc_prepare_pr(struct gth_app *app, struct gth_forge *f, struct gth_pr *pr,
 			return gth_err_set(err, r, "no diff: git failed (%s) and the files API gave "
 			    "nothing usable", gth_err_text(&gerr, -GTH_E_GIT));
 		out->partial = true;
-		snprintf(out->note, sizeof(out->note),
-		    "diff from the forge's files API, may be partial: %s", gth_err_text(&gerr, -GTH_E_GIT));
+		note_add(out, "diff from the forge's files API, may be partial: %s",
+		    gth_err_text(&gerr, -GTH_E_GIT));
 	}
 	(void)gth_app_login(app, f, &login, cancel, NULL);
 	gth_policy_assess(repo_policy != NULL ? repo_policy : app->policy, pr, out->diff, owners,

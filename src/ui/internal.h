@@ -66,6 +66,7 @@ struct pr_state {
 	struct file_anchors *anchors;		/* per file */
 	struct anchor *loose;			/* annotations with no place in the diff */
 	size_t n_loose, cap_loose;
+	char *diff_note;			/* gth_ui_set_diff_note, sanitized */
 	struct gth_text_warnings warn;		/* everything from the forge and the repo */
 	struct gth_text_warnings *file_warn;	/* per file, cached once the file is loaded */
 	bool *file_counted;

@@ -350,6 +350,7 @@ pr_close(struct gth_ui *ui)
 	free(p->file_warn);
 	free(p->file_counted);
 	free(p->ref);
+	free(p->diff_note);
 	gth_rationale_release(&p->rat);
 	gth_rat_lines_release(&p->rat_lines);
 	ui_ident_clear(&p->id);
@@ -1807,6 +1808,14 @@ draw_banners(struct gth_ui *ui, struct gth_screen *scr, int y)
 		gth_screen_fill(scr, y + rows, 0, GTH_ROLE_WARNING_BANNER, scr->cols);
 		gth_screen_puts(scr, y + rows, 0, GTH_ROLE_WARNING_BANNER, b.data, scr->cols);
 		gth_buf_release(&b);
+		rows++;
+	}
+	if (ui->pr.diff_note != NULL) {
+		char buf[600];
+
+		snprintf(buf, sizeof(buf), " %s diff: %s", ui_glyph(ui, G_WARN), ui->pr.diff_note);
+		gth_screen_fill(scr, y + rows, 0, GTH_ROLE_WARNING_BANNER, scr->cols);
+		gth_screen_puts(scr, y + rows, 0, GTH_ROLE_WARNING_BANNER, buf, scr->cols);
 		rows++;
 	}
 	if (dl != NULL) {

@@ -375,6 +375,14 @@ gth_ui_set_pr(struct gth_ui *ui, const struct gth_queue_item *it, const struct g
 }
 
 void
+gth_ui_set_diff_note(struct gth_ui *ui, const char *note)
+{
+	free(ui->pr.diff_note);
+	ui->pr.diff_note = note != NULL && note[0] != '\0' && ui->pr.it != NULL ?
+		gth_sanitize_str(note, strlen(note), 0, NULL) : NULL;
+}
+
+void
 gth_ui_set_progress(struct gth_ui *ui, const char *what, long done, long total)
 {
 	free(ui->progress_what);

@@ -3,7 +3,8 @@
 # survive a restart and lapse for files a new push changed; $EDITOR may be a
 # command with arguments, as git allows; whole-file context is built on the
 # worker while the keys are answered; with two keys in a real ssh-agent and
-# no sign.key, the console asks which one signs and keeps the answer.
+# no sign.key, the console asks which one signs and keeps the answer; a diff
+# from a stale mirror or the files API carries a banner that says so.
 . "${top_srcdir:-.}/tests/e2e/lib.sh"
 e2e_init demo
 
@@ -26,6 +27,10 @@ files_tab() {	# the PR's file list, as the Files tab shows it
 check() {	# check STATUS DESCRIPTION: e2e_ok, showing the screen when it fails
 	e2e_ok "$1" "$2"
 	[ "$1" -eq 0 ] || tui_screen | e2e_diag
+}
+
+forge_admin() {	# forge_admin WHAT JSON: change the test forge (POST /_admin/WHAT)
+	curl -fsS -X POST -H 'Content-Type: application/json' "$FORGE_URL/_admin/$1" -d "$2"
 }
 
 quit_console() {
@@ -60,8 +65,8 @@ check $? "after a restart both viewed marks are back"
 quit_console
 
 # The agent pushes a new head that changes the test file only.
-curl -fsS -X POST -H 'Content-Type: application/json' "$FORGE_URL/_admin/pr" \
-	-d '{"repo":"acme/payments-api","number":101,"push":{"message":"More tests","files":{"tests/test_refunds.py":"def test_more():\n    assert 1 + 1 == 2\n"}}}' \
+forge_admin pr \
+	'{"repo":"acme/payments-api","number":101,"push":{"message":"More tests","files":{"tests/test_refunds.py":"def test_more():\n    assert 1 + 1 == 2\n"}}}' \
 	>/dev/null
 e2e_ok $? "the agent pushes a new head changing tests/test_refunds.py"
 tui_start 80 24
@@ -124,8 +129,8 @@ unset EDITOR
 # syncing, and keys are answered meanwhile.
 tui_start 80 24
 tui_wait "acme/" 20
-curl -fsS -X POST -H 'Content-Type: application/json' "$FORGE_URL/_admin/faults" \
-	-d '[{"method":"*","path_regex":"^/graphql","kind":"delay","ms":20000,"count":1}]' >/dev/null
+forge_admin faults \
+	'[{"method":"*","path_regex":"^/graphql","kind":"delay","ms":20000,"count":1}]' >/dev/null
 tui_keys R
 tui_wait "syncing" 5
 check $? "R starts a refresh that the forge holds up"
@@ -259,8 +264,8 @@ tui_stop
 # abandoned load ends.
 tui_start 80 24
 tui_wait "acme/" 20
-curl -fsS -X POST -H 'Content-Type: application/json' "$FORGE_URL/_admin/faults" \
-	-d '[{"method":"GET","path_regex":"/pulls/102$","kind":"delay","ms":3000,"count":1}]' >/dev/null
+forge_admin faults \
+	'[{"method":"GET","path_regex":"/pulls/102$","kind":"delay","ms":3000,"count":1}]' >/dev/null
 tui_keys :
 tui_type "open acme/payments-api#102"
 tui_keys Enter
@@ -286,6 +291,44 @@ for i in $(seq 1 50); do
 done
 [ -n "$(tui_screen | sed -n 40p | tr -d ' ')" ]
 check $? "a resize to 120x40 redraws the PR view down to its new last row with no key"
+quit_console
+
+# ---- diffs the reviewer must be warned about -------------------------------------
+# The API has a new head while git still serves the old one (GitHub moves
+# refs/pull/N/head after the PR's head.sha): the mirror is stale and lacks the
+# new head, so the diff comes from the files API.  One banner says both, with
+# both SHAs, and stays while the PR is open.
+out=$(forge_admin pr \
+	'{"repo":"acme/infra","number":303,"push":{"message":"Add notes","files":{"NOTES.md":"lagging\n"}}}')
+old=$(echo "$out" | "$PYTHON3" -c 'import json,sys; print(json.load(sys.stdin)["previous_head"])')
+new=$(echo "$out" | "$PYTHON3" -c 'import json,sys; print(json.load(sys.stdin)["head_sha"])')
+forge_admin pr "{\"repo\":\"acme/infra\",\"number\":303,\"pull_ref_sha\":\"$old\"}" >/dev/null
+tui_start 220 40
+tui_wait "acme/" 20
+open_pr acme/infra#303
+check $? "a PR whose git head lags the forge's opens with a diff"
+tui_screen | grep -q "diff: stale: the forge says the head is $new but git has $old"
+check $? "a banner says the mirror is stale, with both heads"
+tui_screen | grep -q "; diff from the forge's files API, may be partial"
+check $? "and, in the same banner, that the diff came from the files API"
+tui_screen | grep -q "NOTES.md"; e2e_ok $? "the files API's diff has the new head's file"
+tui_keys j j j j j 2
+sleep 0.5
+tui_keys 1
+sleep 0.5
+tui_screen | grep -q "diff: stale: the forge says the head is $new"
+check $? "the banner stays while the reviewer moves about the PR"
+quit_console
+
+# No git access at all (git refuses the token): the files API, said in the banner.
+forge_admin faults \
+	'[{"method":"*","path_regex":"^/acme/infra\\.git/","kind":"status","status":403,"count":-1}]' >/dev/null
+tui_start 160 40
+tui_wait "acme/" 20 && open_pr acme/infra#301
+check $? "with git refused, a PR still opens with a diff"
+tui_screen | grep -q "diff: diff from the forge's files API, may be partial"
+check $? "and a banner says it came from the files API and may be partial"
+curl -fsS -X DELETE "$FORGE_URL/_admin/faults" >/dev/null
 quit_console
 
 # ---- drawn through curses ---------------------------------------------------------

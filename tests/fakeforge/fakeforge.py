@@ -2082,6 +2082,13 @@ def admin_pr(w, p):
             pr["prior_heads"].append(old)
             pr["head_sha"] = new
             pr["updated_at"] = now_iso()
+        if "pull_ref_sha" in p:
+            # Replication lag: git still serves an older head than the API reports (GitHub
+            # updates refs/pull/N/head after the PR's head.sha).
+            lag = w.rev(repo, p["pull_ref_sha"])
+            if lag is None:
+                raise ValueError("unknown commit %s" % p["pull_ref_sha"])
+            git(gd, "update-ref", "refs/pull/%d/head" % pr["number"], lag)
         for k in ("title", "body", "draft", "state", "ready_at", "mergeable", "updated_at",
                   "requested_reviewers", "requested_teams"):
             if k in p:

@@ -105,7 +105,7 @@ struct gth_prepared {
 	bool partial;			/* diff from the forge's files API (no git access) */
 	bool stale;			/* the mirror's head differs from the forge's */
 	char mirror_head[41];
-	char note[256];			/* why partial/stale, for the reviewer */
+	char note[512];			/* why partial/stale, for the reviewer */
 };
 
 void gth_prepared_release(struct gth_prepared *p);

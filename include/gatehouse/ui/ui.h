@@ -160,6 +160,13 @@ void gth_ui_set_queue(struct gth_ui *ui, const struct gth_queue *q);
  */
 void gth_ui_set_pr(struct gth_ui *ui, const struct gth_queue_item *it, const struct gth_diff *d);
 
+/*
+ * What the reviewer must know about the open PR's diff (stale mirror, files
+ * API only, repository policy ignored): a banner above the diff while the PR
+ * stays open.  NULL or "" removes it.  Call after gth_ui_set_pr.
+ */
+void gth_ui_set_diff_note(struct gth_ui *ui, const char *note);
+
 /* Fetch progress in the status bar: what NULL clears it; total <= 0 = unknown. */
 void gth_ui_set_progress(struct gth_ui *ui, const char *what, long done, long total);
 void gth_ui_set_status(struct gth_ui *ui, const struct gth_ui_status *s);
