@@ -19,6 +19,7 @@
 #include "config.h"
 
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -216,7 +217,9 @@ int
 main(int argc, char **argv)
 {
 	struct result git, first, full, before;
-	const char *only;
+	const char *only, *tig;
+	char tig_fig[64];
+	long tig_kb;
 	long text_bytes;
 
 	if (argc != 7 || gth_parse_long(argv[6], 0, 1L << 40, &text_bytes) < 0) {
@@ -249,10 +252,17 @@ main(int argc, char **argv)
 	    "target <= 1.0x)\n", "full diff model", full.ms, git.ms, full.ms / git.ms);
 	printf("%-40s %8.1f ms   git diff: %.1f ms (ratio %.2fx; CPU time, for loaded machines)\n",
 	    "full diff model, CPU", full.cpu_ms, git.cpu_ms, full.cpu_ms / git.cpu_ms);
+	/* tig's peak, measured on this run by bench_diff.sh when tig is installed. */
+	tig = getenv("GTH_BENCH_TIG_KB");
+	if (tig != NULL && gth_parse_long(tig, 1, LONG_MAX, &tig_kb) == 0)
+		snprintf(tig_fig, sizeof(tig_fig), "tig: %.1f MB", (double)tig_kb / 1024.0);
+	else
+		snprintf(tig_fig, sizeof(tig_fig), "tig: not measured (not installed)");
 	printf("%-40s %8.1f MB   2x diff text: %.1f MB (ratio %.2fx of the text, target <= 2x); "
-	    "git diff: %.1f MB; tig: ~38 MB\n", "peak RSS, full model",
+	    "git diff: %.1f MB; %s\n", "peak RSS, full model",
 	    (double)full.maxrss_kb / 1024.0, 2.0 * (double)text_bytes / 1048576.0,
-	    (double)full.maxrss_kb * 1024.0 / (double)text_bytes, (double)git.maxrss_kb / 1024.0);
+	    (double)full.maxrss_kb * 1024.0 / (double)text_bytes, (double)git.maxrss_kb / 1024.0,
+	    tig_fig);
 	printf("%-40s %8.1f MB\n", "peak RSS, file list + first screen",
 	    (double)first.maxrss_kb / 1024.0);
 	/* Not the target's measure: what the process holds with no diff, and what the diff adds. */

@@ -29,6 +29,28 @@ bytes=$(git -C "$repo" diff "$base...$head" | wc -c)
 lines=$(git -C "$repo" diff "$base...$head" | wc -l)
 echo "PR: $(git -C "$repo" diff --shortstat "$base...$head")"
 echo "diff text: $lines lines, $bytes bytes"
+# tig's peak memory on the same diff text, read from a file in a terminal
+# tmux gives it: tig reads its input to the end at once, and its peak stays.
+GTH_BENCH_TIG_KB=
+if command -v tig >/dev/null 2>&1 && command -v tmux >/dev/null 2>&1; then
+	git -C "$repo" diff "$base...$head" > "$work/diff.txt"
+	rm -f "$work/tig.pid"
+	tmux -L "gth-bench-diff-$$" -f /dev/null new-session -d -x 160 -y 48 \
+		"echo \$\$ > '$work/tig.pid'; exec env TIGRC_USER=/dev/null tig < '$work/diff.txt'"
+	last= same=0 i=0
+	while [ $i -lt 150 ] && [ $same -lt 8 ]; do
+		sleep 0.2
+		i=$((i + 1))
+		pid=$(cat "$work/tig.pid" 2>/dev/null) || continue
+		kb=$(awk '/^VmHWM:/ { print $2 }' "/proc/$pid/status" 2>/dev/null) || continue
+		if [ -n "$kb" ] && [ "$kb" = "$last" ]; then same=$((same + 1)); else same=0; fi
+		last=$kb
+	done
+	[ $same -ge 8 ] && GTH_BENCH_TIG_KB=$last
+	tmux -L "gth-bench-diff-$$" kill-server 2>/dev/null || :
+	rm -f "$work/diff.txt" "$work/tig.pid"
+fi
+export GTH_BENCH_TIG_KB
 "$prog" "$work/cache" bench.example acme/big "$base" "$head" "$bytes"
 # The model must say what git says: its hunks, printed back, against git diff's.
 a=$(GTH_BENCH_ONLY=dump "$prog" "$work/cache" bench.example acme/big "$base" "$head" "$bytes" \
