@@ -456,30 +456,59 @@ cb_line(const git_diff_delta *dl, const git_diff_hunk *h, const git_diff_line *l
 	return 0;
 }
 
-/* A side of a file: NULL when it does not exist (an added or deleted file). */
+/* A blob past the size cap: its size (0 when it is not one or that is not known). */
+static uint64_t
+size_over_cap(struct diff_priv *dp, git_repository *repo, const git_oid *oid)
+{
+	git_odb *odb = NULL;
+	git_object_t type;
+	size_t len = 0;
+
+	if (dp->dopts.max_size <= 0)
+		return 0;
+	/* The pack reader has its own cap, and says so when a blob is over it. */
+	if (dp->packs != NULL)
+		return 0;
+	if (git_repository_odb(&odb, repo) < 0 || git_odb_read_header(&len, &type, odb, oid) < 0)
+		len = 0;
+	git_odb_free(odb);
+	return len > (uint64_t)dp->dopts.max_size ? len : 0;
+}
+
+/*
+ * A side of a file: *out, or NULL when it does not exist (*size -1) or is a
+ * blob past the size cap, left unread (*size is its size: shown as binary).
+ */
 static int
-side_read(struct diff_priv *dp, const char *hex, git_blob **out, struct gth_err *err)
+side_read(struct diff_priv *dp, const char *hex, git_blob **out, int64_t *size,
+	struct gth_err *err)
 {
 	git_repository *repo = NULL;
 	git_oid oid;
+	uint64_t big;
 	int rc;
 
 	*out = NULL;
+	*size = -1;
 	if (hex[0] == '\0')
 		return 0;
 	if (git_oid_fromstr(&oid, hex) < 0)
 		return gth_git_error(err, -GTH_E_GIT, "blob");
 	if ((rc = reader(dp, &repo, err)) < 0)
 		return rc;
-	if (git_blob_lookup(out, repo, &oid) < 0)
+	if ((big = size_over_cap(dp, repo, &oid)) > 0) {
+		*size = (int64_t)big;
+		return 0;
+	}
+	if (git_blob_lookup(out, repo, &oid) < 0) {
+		if (dp->backend != NULL && gth_packs_backend_big(dp->backend, &oid, &big)) {
+			*size = (int64_t)big;
+			return 0;
+		}
 		return gth_git_error(err, -GTH_E_GIT, "blob");
+	}
+	*size = (int64_t)git_blob_rawsize(*out);
 	return 0;
-}
-
-static int64_t
-side_size(const git_blob *b)
-{
-	return b != NULL ? (int64_t)git_blob_rawsize(b) : -1;
 }
 
 /*
@@ -496,11 +525,19 @@ diff_blobs(struct diff_priv *dp, struct gth_diff *out, struct gth_diff_file *f, 
 	int64_t big;
 	int rc;
 
-	if ((rc = side_read(dp, f->old_oid, &a, err)) < 0 ||
-	    (rc = side_read(dp, f->new_oid, &b, err)) < 0)
+	if ((rc = side_read(dp, f->old_oid, &a, &f->old_size, err)) < 0 ||
+	    (rc = side_read(dp, f->new_oid, &b, &f->new_size, err)) < 0)
 		goto out;
-	f->old_size = side_size(a);
-	f->new_size = side_size(b);
+	/*
+	 * A side past the size cap was not read: binary, by size, as libgit2
+	 * would say; the same blob on both sides (a pure rename) has no content
+	 * change to show at all, as for any size.
+	 */
+	if ((a == NULL && f->old_size >= 0) || (b == NULL && f->new_size >= 0)) {
+		f->binary = strcmp(f->old_oid, f->new_oid) != 0;
+		add_notes(out, f);
+		goto out;
+	}
 	if (full) {
 		/* As many lines of context as either side can have. */
 		big = (f->old_size > 0 ? f->old_size : 0) + (f->new_size > 0 ? f->new_size : 0) + 1;

@@ -445,8 +445,13 @@ read_entry(struct gth_packs *ps, size_t p, uint64_t off, struct entry *e)
 		size |= (uint64_t)(h[i] & 0x7f) << shift;
 		shift += 7;
 	}
-	if (size > ps->max_object)
-		return 1;
+	if (size > ps->max_object) {
+		/* A whole blob over the cap: its size is all anyone will be shown. */
+		if (e->type != OBJ_BLOB || size > SIZE_MAX)
+			return 1;
+		e->size = (size_t)size;
+		return 2;
+	}
 	e->size = (size_t)size;
 	if (i >= (size_t)got)
 		return -1;
@@ -525,10 +530,13 @@ delta_varint(const unsigned char **p, const unsigned char *end, int *bad)
 	return v;
 }
 
-/* Apply a git delta to base; NULL when the delta does not fit base or is malformed. */
+/*
+ * Apply a git delta to base; NULL when the delta does not fit base or is
+ * malformed, or when its result would be over max bytes (*over says how many).
+ */
 static struct gth_pack_blob *
 apply_delta(const struct gth_pack_blob *base, const unsigned char *d, size_t dlen,
-	uint64_t key, size_t max)
+	uint64_t key, size_t max, size_t *over)
 {
 	const unsigned char *end = d + dlen;
 	struct gth_pack_blob *r;
@@ -537,6 +545,8 @@ apply_delta(const struct gth_pack_blob *base, const unsigned char *d, size_t dle
 
 	src = delta_varint(&d, end, &bad);
 	dst = delta_varint(&d, end, &bad);
+	if (!bad && src == base->len && dst > max)
+		*over = dst;
 	if (bad || src != base->len || dst > max)
 		return NULL;
 	r = blob_new(key, dst);
@@ -587,13 +597,39 @@ bad:
 }
 
 /*
- * Rebuild the object at key: walk down its delta chain to a cached object or
- * a whole one, then apply the deltas back up, caching each result.
+ * A delta whose base is over the size cap: 2 and the size of what it makes
+ * when that is over the cap too (read from the delta alone), else 1 (libgit2
+ * reads it then).
  */
 static int
-rebuild(struct gth_packs *ps, uint64_t key, struct gth_pack_blob **out)
+delta_over_cap(struct gth_packs *ps, size_t p, const struct entry *e, uint64_t *big)
 {
-	size_t p = (size_t)(key >> 48), n = 0, cap = 0, i;
+	unsigned char *d = xmalloc(e->size + 1);
+	const unsigned char *q = d;
+	size_t dst;
+	int bad = 0, rc = 1;
+
+	if (inflate_entry(&ps->packs[p], e, d) == 0) {
+		(void)delta_varint(&q, d + e->size, &bad);
+		dst = delta_varint(&q, d + e->size, &bad);
+		if (!bad && dst > ps->max_object) {
+			*big = dst;
+			rc = 2;
+		}
+	}
+	free(d);
+	return rc;
+}
+
+/*
+ * Rebuild the object at key: walk down its delta chain to a cached object or
+ * a whole one, then apply the deltas back up, caching each result.  Returns
+ * 2 with *big when the object is a blob over the size cap.
+ */
+static int
+rebuild(struct gth_packs *ps, uint64_t key, struct gth_pack_blob **out, uint64_t *big)
+{
+	size_t p = (size_t)(key >> 48), n = 0, cap = 0, i, over;
 	uint64_t off = key & ((UINT64_C(1) << 48) - 1);
 	struct entry *chain = NULL, e;
 	struct gth_pack_blob *obj = NULL, *next;
@@ -607,6 +643,10 @@ rebuild(struct gth_packs *ps, uint64_t key, struct gth_pack_blob **out)
 		if (obj != NULL)
 			break;
 		if (n >= MAX_CHAIN || (rc = read_entry(ps, p, off, &e)) != 0) {
+			if (rc == 2 && n == 0)
+				*big = e.size;
+			else if (rc == 2)
+				rc = delta_over_cap(ps, p, &chain[0], big);
 			rc = rc == 0 ? -1 : rc;
 			goto out;
 		}
@@ -636,8 +676,9 @@ rebuild(struct gth_packs *ps, uint64_t key, struct gth_pack_blob **out)
 			rc = -1;
 			goto out;
 		}
+		over = 0;
 		next = apply_delta(obj, delta, chain[i].size, (uint64_t)p << 48 | chain[i].off,
-		    ps->max_object);
+		    ps->max_object, &over);
 		free(delta);
 		pthread_mutex_lock(&ps->mu);
 		blob_unref(obj);
@@ -646,7 +687,13 @@ rebuild(struct gth_packs *ps, uint64_t key, struct gth_pack_blob **out)
 			cache_put(ps, obj);
 		pthread_mutex_unlock(&ps->mu);
 		if (obj == NULL) {
-			rc = -1;
+			/* Over the cap: the object asked for is a blob too big to show. */
+			if (over > 0 && i == 0) {
+				*big = over;
+				rc = 2;
+			} else {
+				rc = over > 0 ? 1 : -1;
+			}
 			goto out;
 		}
 	}
@@ -746,15 +793,19 @@ gth_packs_forget_places(struct gth_packs *ps)
 }
 
 int
-gth_packs_read(struct gth_packs *ps, const unsigned char *oid, struct gth_pack_blob **out)
+gth_packs_read(struct gth_packs *ps, const unsigned char *oid, struct gth_pack_blob **out,
+	uint64_t *big)
 {
 	uint64_t key = gth_packs_key(ps, oid);
+	int rc;
 
 	*out = NULL;
-	/* A corrupt object too: libgit2 then reads it, or says what is wrong with it. */
-	if (key == UINT64_MAX || rebuild(ps, key, out) != 0)
+	*big = 0;
+	if (key == UINT64_MAX)
 		return 1;
-	return 0;
+	rc = rebuild(ps, key, out, big);
+	/* A corrupt object too: libgit2 then reads it, or says what is wrong with it. */
+	return rc == 0 || rc == 2 ? rc : 1;
 }
 
 const char *
@@ -785,6 +836,8 @@ gth_pack_blob_release(struct gth_packs *ps, struct gth_pack_blob *b)
 struct packs_backend {
 	git_odb_backend parent;		/* first: libgit2 hands it back to us */
 	struct gth_packs *packs;	/* NULL: finds nothing */
+	git_oid big_oid;		/* the last blob refused for its size, */
+	uint64_t big;			/* and that size (0: none) */
 };
 
 static int
@@ -796,10 +849,19 @@ backend_read(void **data, size_t *len, git_object_t *type, git_odb_backend *be,
 	const char *p;
 	size_t n;
 	char *copy;
+	uint64_t big;
+	int rc;
 
 	/* GIT_PASSTHROUGH: libgit2 asks its own backends, which read or explain anything. */
-	if (pb->packs == NULL || gth_packs_read(pb->packs, oid->id, &b) != 0)
+	if (pb->packs == NULL || (rc = gth_packs_read(pb->packs, oid->id, &b, &big)) == 1)
 		return GIT_PASSTHROUGH;
+	if (rc == 2) {
+		/* Not read at all, rather than whole into memory only for its size. */
+		git_oid_cpy(&pb->big_oid, oid);
+		pb->big = big;
+		git_error_set_str(GIT_ERROR_ODB, "blob over the size cap");
+		return GIT_EBUFS;
+	}
 	p = gth_pack_blob_data(b, &n);
 	copy = git_odb_backend_data_alloc(be, n + 1);
 	if (copy == NULL) {
@@ -849,4 +911,15 @@ void
 gth_packs_backend_use(struct gth_packs_backend *be, struct gth_packs *ps)
 {
 	((struct packs_backend *)be)->packs = ps;
+}
+
+int
+gth_packs_backend_big(const struct gth_packs_backend *be, const git_oid *oid, uint64_t *size)
+{
+	const struct packs_backend *pb = (const struct packs_backend *)be;
+
+	if (pb->big == 0 || !git_oid_equal(&pb->big_oid, oid))
+		return 0;
+	*size = pb->big;
+	return 1;
 }

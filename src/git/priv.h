@@ -49,11 +49,13 @@ int gth_packs_place(struct gth_packs *ps, const unsigned char *oid, uint64_t *ro
 /* Free gth_packs_place's memo, once the order is known. */
 void gth_packs_forget_places(struct gth_packs *ps);
 /*
- * Read blob oid: 0 and *out (release it with gth_pack_blob_release), or 1
- * when this reader cannot (not packed, not a blob, too big, corrupt): read
- * it through libgit2 then.
+ * Read blob oid: 0 and *out (release it with gth_pack_blob_release); 2 and
+ * its size in *big when it is a blob over the reader's max_object; or 1
+ * when this reader cannot (not packed, not a blob, corrupt): read it
+ * through libgit2 then.
  */
-int gth_packs_read(struct gth_packs *ps, const unsigned char *oid, struct gth_pack_blob **out);
+int gth_packs_read(struct gth_packs *ps, const unsigned char *oid, struct gth_pack_blob **out,
+	uint64_t *big);
 /* The blob's bytes (NUL-terminated after *len bytes), valid until released. */
 const char *gth_pack_blob_data(const struct gth_pack_blob *b, size_t *len);
 void gth_pack_blob_release(struct gth_packs *ps, struct gth_pack_blob *b);
@@ -67,5 +69,11 @@ struct gth_packs_backend;
 int gth_packs_attach(git_repository *repo, struct gth_packs_backend **out);
 /* The reader it reads through from now on; NULL: none, it finds nothing. */
 void gth_packs_backend_use(struct gth_packs_backend *be, struct gth_packs *ps);
+/*
+ * A blob over the reader's cap fails to read (GIT_EBUFS) rather than being
+ * read whole: 1 and its size when oid is the last one refused so, else 0.
+ */
+int gth_packs_backend_big(const struct gth_packs_backend *be, const git_oid *oid,
+	uint64_t *size);
 
 #endif

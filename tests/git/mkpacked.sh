@@ -12,6 +12,8 @@
 #	corrupt.git	ofs.git with one byte of the head's file1.txt flipped
 #	swapped.git	ofs.git whose index sends the head's file1.txt and file2.txt
 #			each to the other's bytes (the same size): no zlib checksum sees it
+#	big.git		a 24 MiB file changed in one line, packed: one side a delta of
+#			the other (DIR/big-base and DIR/big-head hold its two commits)
 # DIR/base and DIR/head hold the base and PR head SHAs.
 set -eu
 
@@ -110,6 +112,32 @@ rm -f "$dir/slot-a" "$dir/slot-b"
 if [ "$(git -C "$mirrors/swapped.git" cat-file -p main:file1.txt | head -c 20)" = \
     "$(git -C "$mirrors/ofs.git" cat-file -p main:file1.txt | head -c 20)" ]; then
 	echo "mkpacked.sh: the swap in swapped.git did not take" >&2
+	exit 1
+fi
+
+# big.git: one big text file, a line of it changed.
+rm -rf "$work-big" "$mirrors/big.git"
+git init -q "$work-big"
+(
+	cd "$work-big"
+	git checkout -q -b main
+	yes 'one line of a large generated file, the same over and over' | head -c 25165824 > big.txt
+	commit "a big file"
+	git rev-parse HEAD > "$dir/big-base"
+	sed 's/^one line of a large/one changed line of a large/;q' big.txt > head.tmp
+	tail -c +61 big.txt >> head.tmp
+	mv head.tmp big.txt
+	commit "change its first line"
+	git rev-parse HEAD > "$dir/big-head"
+)
+git clone -q --bare --no-local "$work-big" "$mirrors/big.git"
+git -C "$mirrors/big.git" repack -adfq
+rm -rf "$work-big"
+# verify-pack: one whole blob of 24 MiB, and the other a delta of it.
+if ! git verify-pack -v "$mirrors/big.git"/objects/pack/*.idx | awk '
+    $2 == "blob" && NF == 5 && $3 > 25000000 { whole = 1 } $2 == "blob" && NF >= 7 { delta = 1 }
+    END { exit !(whole && delta) }'; then
+	echo "mkpacked.sh: big.git's big file is not a delta of the other" >&2
 	exit 1
 fi
 

@@ -4,13 +4,15 @@
  * chains (tests/git/mkpacked.sh: deltas by offset, by base id, packed and
  * loose mixed), both must give the reviewer the same diff, byte for byte;
  * over a corrupt pack, both must say so; an index that sends a blob to
- * another blob's bytes (which no zlib checksum sees) must be refused.
+ * another blob's bytes (which no zlib checksum sees) must be refused; a
+ * blob over the text cap must be shown by its size, never read whole.
  */
 #include "config.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "fixture.h"
 #include "gatehouse/base/err.h"
@@ -164,6 +166,59 @@ check_swapped(const char *cache)
 	gth_mirror_free(m);
 }
 
+static int read_sha(const char *dir, const char *name, char sha[41]);
+
+static long
+peak_kib(void)
+{
+	struct rusage ru;
+
+	return getrusage(RUSAGE_SELF, &ru) == 0 ? ru.ru_maxrss : 0;
+}
+
+/*
+ * A 24 MiB text file, a line of it changed, under a 1 MiB text cap: binary,
+ * with both sizes, by either reader; and neither reads it whole to learn them
+ * (the pack's headers and the delta say them): the process's peak memory does
+ * not grow by anything like the file's size.
+ */
+static void
+check_big(const char *cache, const char *dir)
+{
+	struct gth_diff_opts o = GTH_DIFF_OPTS_INIT;
+	struct gth_mirror *m = NULL;
+	struct gth_diff *one = NULL, *all = NULL;
+	struct gth_err err;
+	char base[41], head[41];
+	long before = peak_kib(), grew;
+	char *a = NULL, *b = NULL;
+
+	o.max_text_size = (size_t)1 << 20;
+	if (read_sha(dir, "big-base", base) < 0 || read_sha(dir, "big-head", head) < 0 ||
+	    gth_mirror_open(cache, "example.com", "acme/big", &m, &err) < 0 ||
+	    gth_git_diff_open(m, base, head, &o, &one, &err) < 0 ||
+	    gth_git_diff_open(m, base, head, &o, &all, &err) < 0 || one->n_files != 1) {
+		ok(0, "big file: open the mirror and the diffs");
+		goto out;
+	}
+	is_int(gth_git_diff_load_file(one, 0, &err), 0, "big file: loads alone");
+	is_int(gth_git_diff_load_all(all, NULL, NULL, NULL, &err), 0, "big file: loads with all");
+	grew = peak_kib() - before;
+	ok(one->files[0].binary && one->files[0].old_size == 25165824 &&
+	    one->files[0].new_size == 25165831, "big file: binary, 25,165,824 -> 25,165,831 bytes");
+	a = dump(one, 0);
+	b = dump(all, 0);
+	is_str(b, a, "big file: the same from load_all");
+	ok(grew < 8 * 1024, "big file: peak memory grew by %ld KiB, not by the file's 24 MiB",
+	    grew);
+out:
+	free(a);
+	free(b);
+	gth_diff_free(one);
+	gth_diff_free(all);
+	gth_mirror_free(m);
+}
+
 static int
 read_sha(const char *dir, const char *name, char sha[41])
 {
@@ -194,6 +249,9 @@ main(void)
 	    read_sha(dir, "head", head_sha) == 0, "build mirrors with delta chains"))
 		return done_testing();
 	gth_git_init(NULL, NULL, NULL);
+
+	/* First, while this process's peak memory is still low. */
+	check_big(cache, dir);
 
 	check_mirror(cache, "ofs", NULL, "deltas by offset");
 	check_mirror(cache, "ref", NULL, "deltas by base id");
