@@ -71,6 +71,7 @@ struct console {
 	struct gth_pool *pool;
 	struct gth_queue queue;
 	bool refreshing;
+	bool refresh_again;		/* R while refreshing: one more when this one ends */
 	time_t next_refresh;
 
 	/* The PR under review: owned, independent of the queue. */
@@ -277,6 +278,8 @@ refresh_run(struct gth_job *job)
 	}
 }
 
+static void start_refresh(struct console *c);
+
 static void
 refresh_done(struct gth_job *job)
 {
@@ -324,6 +327,11 @@ refresh_done(struct gth_job *job)
 	}
 	update_status(c);
 	work_free(w);
+	/* The reviewer asked for fresher data than this refresh began with. */
+	if (c->refresh_again) {
+		c->refresh_again = false;
+		start_refresh(c);
+	}
 }
 
 static void
@@ -931,6 +939,11 @@ handle(struct console *c, struct gth_cmd *cmd)
 		c->quit = true;
 		break;
 	case GTH_CMD_REFRESH:
+		if (c->refreshing && !c->refresh_again) {
+			/* What changed since this one began may not be in it: one more follows. */
+			c->refresh_again = true;
+			gth_ui_message(c->ui, GTH_MSG_INFO, "a refresh is running: another follows it");
+		}
 		start_refresh(c);
 		break;
 	case GTH_CMD_OPEN_PR:

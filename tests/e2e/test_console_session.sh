@@ -159,6 +159,33 @@ check $? "the held-up refresh then finishes"
 curl -fsS -X DELETE "$FORGE_URL/_admin/faults" >/dev/null
 quit_console
 
+# ---- R while a refresh runs ------------------------------------------------------
+# What changed at the forge after a refresh began may not be in it: R pressed
+# meanwhile, once or three times, queues exactly one more refresh, and says so.
+tui_start 80 24
+tui_wait "acme/" 20
+sleep 1
+searches() { forge_requests GET '/search/issues' | wc -l; }
+n0=$(searches)
+forge_admin faults '[{"method":"GET","path_regex":"/search/issues","kind":"delay","ms":5000,"count":1}]' \
+	>/dev/null
+tui_keys R
+tui_wait "syncing" 5
+tui_keys R
+tui_wait "a refresh is running: another follows it" 5
+check $? "R during a refresh says another follows it"
+tui_keys R R
+for i in $(seq 1 300); do
+	[ "$(searches)" -ge $((n0 + 4)) ] && ! tui_screen | grep -q 'syncing' && break
+	sleep 0.1
+done
+sleep 2
+n1=$(searches)
+[ "$n1" -eq $((n0 + 4)) ]
+check $? "one more refresh ran after it, not three ($((n1 - n0)) searches, 2 per refresh)"
+curl -fsS -X DELETE "$FORGE_URL/_admin/faults" >/dev/null
+quit_console
+
 # ---- the key picker --------------------------------------------------------------
 # A second key in the agent, and no sign.key: the console asks which key signs.
 ssh-keygen -q -t ecdsa -b 256 -N '' -C second-key@gatehouse-e2e -f "$E2E_TMP/id_ecdsa"
