@@ -169,7 +169,9 @@ note_add(struct gth_prepared *out, const char *fmt, ...)
 	size_t used = strlen(out->note);
 	va_list ap;
 
-	if (used > 0 && used + 2 < sizeof(out->note)) {
+	if (used > 0) {
+		if (used + 2 >= sizeof(out->note) - 1)
+			return;		/* full: what is there stays whole */
 		memcpy(out->note + used, "; ", 3);
 		used += 2;
 	}

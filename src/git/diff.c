@@ -200,7 +200,7 @@ gth_git_diff_open(struct gth_mirror *m, const char *base_sha, const char *head_s
 	git_repository *repo = NULL;
 	git_diff *diff = NULL;
 	git_oid mb_oid;
-	char pack[41];
+	char *pack;
 	size_t i, n, max_text;
 	int rc;
 
@@ -213,9 +213,11 @@ gth_git_diff_open(struct gth_mirror *m, const char *base_sha, const char *head_s
 		rc = gth_git_error(err, -GTH_E_GIT, "open mirror");
 		goto out;
 	}
-	if (gth_packs_check(dp->path, pack) < 0) {
-		rc = gth_err_set(err, -GTH_E_GIT, "the mirror's pack index pack-%s.idx is damaged "
-		    "(its checksum does not match): remove %s to fetch it again", pack, dp->path);
+	if (gth_packs_check(dp->path, &pack) < 0) {
+		rc = gth_err_set(err, -GTH_E_GIT, "the mirror's pack index %s is damaged (it does "
+		    "not match its checksum or its pack): remove %s to fetch it again", pack,
+		    dp->path);
+		free(pack);
 		goto out;
 	}
 	if ((rc = lookup_commit(repo, base_sha, &base, err)) < 0 ||
@@ -466,8 +468,8 @@ size_over_cap(struct diff_priv *dp, git_repository *repo, const git_oid *oid)
 
 	if (dp->dopts.max_size <= 0)
 		return 0;
-	/* The pack reader has its own cap, and says so when a blob is over it. */
-	if (dp->packs != NULL)
+	/* The pack reader has its own cap, and says so when a blob it holds is over it. */
+	if (dp->packs != NULL && gth_packs_key(dp->packs, oid->id) != UINT64_MAX)
 		return 0;
 	if (git_repository_odb(&odb, repo) < 0 || git_odb_read_header(&len, &type, odb, oid) < 0)
 		len = 0;

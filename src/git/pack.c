@@ -16,8 +16,9 @@
  * Formats: Documentation/gitformat-pack.txt (pack v2/v3, index v2).  The
  * pack bytes are untrusted: every size is capped, every copy is bounds
  * checked.  Anything this reader does not handle (loose objects, index v1,
- * a base in another pack, objects over the cap, a corrupt entry) answers
- * "not here" and the caller reads it through libgit2 instead.
+ * a base in another pack, deltas over the cap, a corrupt entry) answers
+ * "not here" and the caller reads it through libgit2 instead; a blob over
+ * the cap answers with its size alone.
  */
 #include "config.h"
 
@@ -56,6 +57,7 @@ struct pack {
 	int fd;				/* the .pack file, read with pread */
 	uint64_t size;
 	struct stat idx_st;		/* the index file, as mapped */
+	char *name;			/* "pack-<checksum>.idx" */
 };
 
 struct gth_pack_blob {
@@ -70,7 +72,8 @@ struct gth_pack_blob {
 struct gth_packs {
 	struct pack *packs;
 	size_t n_packs, cap_packs;
-	size_t max_object;		/* larger objects go through libgit2 */
+	size_t max_object;		/* larger blobs: their size only; deltas: libgit2 */
+	char *unreadable;		/* the first index that could not be opened, if any */
 
 	struct place *places;		/* gth_packs_place's memo, open addressing */
 	size_t n_places, cap_places;
@@ -184,9 +187,13 @@ gth_packs_open(const char *gitdir, size_t cache_bytes, size_t max_object)
 		path = xasprintf("%s/%s", dir, de->d_name);
 		if (pk.fd >= 0 && fstat(pk.fd, &st) == 0 && idx_map(&pk, path) == 0) {
 			pk.size = (uint64_t)st.st_size;
+			pk.name = xstrdup(de->d_name);
 			GTH_PUSH(ps->packs, ps->n_packs, ps->cap_packs) = pk;
-		} else if (pk.fd >= 0) {
-			close(pk.fd);
+		} else {
+			if (pk.fd >= 0)
+				close(pk.fd);
+			if (ps->unreadable == NULL)
+				ps->unreadable = xstrdup(de->d_name);
 		}
 		free(path);
 	}
@@ -254,29 +261,29 @@ pack_whole(const struct pack *pk)
 }
 
 int
-gth_packs_check(const char *gitdir, char name[41])
+gth_packs_check(const char *gitdir, char **name)
 {
 	struct gth_packs *ps = gth_packs_open(gitdir, 0, 0);
-	size_t i, k;
-	int rc = 0;
+	size_t i;
 
-	name[0] = '\0';
-	for (i = 0; i < ps->n_packs && rc == 0; i++) {
+	*name = NULL;
+	/* One that cannot be read (no pack beside it, a damaged header) cannot be checked. */
+	if (ps->unreadable != NULL) {
+		*name = ps->unreadable;
+		ps->unreadable = NULL;
+	}
+	for (i = 0; i < ps->n_packs && *name == NULL; i++) {
 		const struct pack *pk = &ps->packs[i];
 
 		if (was_checked(&pk->idx_st))
 			continue;
-		if (pack_whole(pk)) {
+		if (pack_whole(pk))
 			mark_checked(&pk->idx_st);
-			continue;
-		}
-		/* A pack is named by its checksum, which its index repeats. */
-		for (k = 0; k < 20; k++)
-			snprintf(name + 2 * k, 3, "%02x", pk->idx[pk->idx_len - 40 + k]);
-		rc = -1;
+		else
+			*name = xstrdup(pk->name);
 	}
 	gth_packs_free(ps);
-	return rc;
+	return *name != NULL ? -1 : 0;
 }
 
 static void
@@ -301,8 +308,10 @@ gth_packs_free(struct gth_packs *ps)
 	for (i = 0; i < ps->n_packs; i++) {
 		munmap((void *)(uintptr_t)ps->packs[i].idx, ps->packs[i].idx_len);
 		close(ps->packs[i].fd);
+		free(ps->packs[i].name);
 	}
 	free(ps->packs);
+	free(ps->unreadable);
 	free(ps->places);
 	pthread_mutex_destroy(&ps->mu);
 	free(ps);

@@ -27,12 +27,13 @@ struct gth_pack_blob;
 /* Never NULL: a mirror without readable packs gives a reader that finds nothing. */
 struct gth_packs *gth_packs_open(const char *gitdir, size_t cache_bytes, size_t max_object);
 /*
- * Whether every pack index of gitdir is whole (its checksums match): 0, or
- * -1 with the pack's name ("pack-<name>.idx") in name.  Reads are not hashed
- * (gth_git_init): this is what stands between a damaged index and a blob
- * shown with another's bytes.  Each index is checked once per process.
+ * Whether every pack index of gitdir is whole (its checksums match, its pack
+ * beside it): 0, or -1 with the first that is not in *name (free it).  Reads
+ * are not hashed (gth_git_init): this is what stands between a damaged index
+ * and a blob shown with another's bytes.  Each index is checked once per
+ * process, and again when it changes.
  */
-int gth_packs_check(const char *gitdir, char name[41]);
+int gth_packs_check(const char *gitdir, char **name);
 /* Frees the reader; blobs still held must have been released. NULL is fine. */
 void gth_packs_free(struct gth_packs *ps);
 /* Pack order of a 20-byte id: pack number << 48 | offset; UINT64_MAX when in no pack. */

@@ -13,7 +13,9 @@
 #	swapped.git	ofs.git whose index sends the head's file1.txt and file2.txt
 #			each to the other's bytes (the same size): no zlib checksum sees it
 #	big.git		a 24 MiB file changed in one line, packed: one side a delta of
-#			the other (DIR/big-base and DIR/big-head hold its two commits)
+#			the other (DIR/big-base and DIR/big-head hold its two commits);
+#			then, fetched loose, another 24 MiB file added (DIR/big-added),
+#			then the first cut to a line (DIR/big-cut)
 # DIR/base and DIR/head hold the base and PR head SHAs.
 set -eu
 
@@ -132,7 +134,21 @@ git init -q "$work-big"
 )
 git clone -q --bare --no-local "$work-big" "$mirrors/big.git"
 git -C "$mirrors/big.git" repack -adfq
+(
+	cd "$work-big"
+	yes 'another large generated file, loose in the mirror' | head -c 25165824 > big2.txt
+	commit "add another"
+	git rev-parse HEAD > "$dir/big-added"
+	echo "cut to one line" > big.txt
+	commit "cut the first"
+	git rev-parse HEAD > "$dir/big-cut"
+)
+git -C "$mirrors/big.git" -c fetch.unpackLimit=1000 fetch -q "$work-big" main:main
 rm -rf "$work-big"
+if [ -z "$(find "$mirrors/big.git/objects" -path '*/pack' -prune -o -type f -size +100k -print)" ]; then
+	echo "mkpacked.sh: big.git's second big file is not loose" >&2
+	exit 1
+fi
 # verify-pack: one whole blob of 24 MiB, and the other a delta of it.
 if ! git verify-pack -v "$mirrors/big.git"/objects/pack/*.idx | awk '
     $2 == "blob" && NF == 5 && $3 > 25000000 { whole = 1 } $2 == "blob" && NF >= 7 { delta = 1 }
