@@ -215,7 +215,7 @@ gth_git_diff_open(struct gth_mirror *m, const char *base_sha, const char *head_s
 	}
 	if (gth_packs_check(dp->path, &pack) < 0) {
 		rc = gth_err_set(err, -GTH_E_GIT, "the mirror's pack index %s is damaged (it does "
-		    "not match its checksum or its pack): remove %s to fetch it again", pack,
+		    "not match its checksums or is not an index): remove %s to fetch it again", pack,
 		    dp->path);
 		free(pack);
 		goto out;

@@ -189,9 +189,13 @@ gth_packs_open(const char *gitdir, size_t cache_bytes, size_t max_object)
 			pk.size = (uint64_t)st.st_size;
 			pk.name = xstrdup(de->d_name);
 			GTH_PUSH(ps->packs, ps->n_packs, ps->cap_packs) = pk;
-		} else {
-			if (pk.fd >= 0)
-				close(pk.fd);
+		} else if (pk.fd >= 0) {
+			/*
+			 * An index beside its pack that is not a v2 index is damaged
+			 * (libgit2's indexer writes only v2).  One with no pack yet is
+			 * skipped, as libgit2 skips it: a fetch may be moving it in.
+			 */
+			close(pk.fd);
 			if (ps->unreadable == NULL)
 				ps->unreadable = xstrdup(de->d_name);
 		}

@@ -27,8 +27,9 @@ struct gth_pack_blob;
 /* Never NULL: a mirror without readable packs gives a reader that finds nothing. */
 struct gth_packs *gth_packs_open(const char *gitdir, size_t cache_bytes, size_t max_object);
 /*
- * Whether every pack index of gitdir is whole (its checksums match, its pack
- * beside it): 0, or -1 with the first that is not in *name (free it).  Reads
+ * Whether every pack index of gitdir is whole (a v2 index whose checksums
+ * match its pack's): 0, or -1 with the first that is not in *name (free
+ * it); one with no pack beside it is not used, and not checked.  Reads
  * are not hashed (gth_git_init): this is what stands between a damaged index
  * and a blob shown with another's bytes.  Each index is checked once per
  * process, and again when it changes.

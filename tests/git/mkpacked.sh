@@ -12,6 +12,8 @@
 #	corrupt.git	ofs.git with one byte of the head's file1.txt flipped
 #	swapped.git	ofs.git whose index sends the head's file1.txt and file2.txt
 #			each to the other's bytes (the same size): no zlib checksum sees it
+#	orphan.git	ofs.git with a second index, whose pack is not there (yet)
+#	badidx.git	ofs.git whose index does not start as an index
 #	big.git		a 24 MiB file changed in one line, packed: one side a delta of
 #			the other (DIR/big-base and DIR/big-head hold its two commits);
 #			then, fetched loose, another 24 MiB file added (DIR/big-added),
@@ -116,6 +118,15 @@ if [ "$(git -C "$mirrors/swapped.git" cat-file -p main:file1.txt | head -c 20)" 
 	echo "mkpacked.sh: the swap in swapped.git did not take" >&2
 	exit 1
 fi
+
+rm -rf "$mirrors/orphan.git" "$mirrors/badidx.git"
+cp -R "$mirrors/ofs.git" "$mirrors/orphan.git"
+cp "$(ls "$mirrors/ofs.git"/objects/pack/*.idx)" \
+	"$mirrors/orphan.git/objects/pack/pack-0000000000000000000000000000000000000000.idx"
+cp -R "$mirrors/ofs.git" "$mirrors/badidx.git"
+idx=$(ls "$mirrors/badidx.git"/objects/pack/*.idx)
+chmod u+w "$idx"
+printf 'XXXX' | dd of="$idx" bs=1 seek=0 conv=notrunc 2>/dev/null
 
 # big.git: one big text file, a line of it changed.
 rm -rf "$work-big" "$mirrors/big.git"

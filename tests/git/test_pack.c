@@ -166,6 +166,37 @@ check_swapped(const char *cache)
 	gth_mirror_free(m);
 }
 
+/*
+ * An index with no pack beside it (a fetch may be moving one in) is not
+ * used, as libgit2 does not use it: the diff opens.  An index beside its
+ * pack that is not an index is damaged: the diff is refused, naming it.
+ */
+static void
+check_indexes(const char *cache)
+{
+	struct gth_mirror *m = NULL;
+	struct gth_diff *d = NULL;
+	struct gth_err err;
+	int rc = -1;
+
+	if (gth_mirror_open(cache, "example.com", "acme/orphan", &m, &err) == 0)
+		rc = gth_git_diff_open(m, base_sha, head_sha, NULL, &d, &err);
+	is_int(rc, 0, "an index whose pack is not there yet: the diff opens");
+	gth_diff_free(d);
+	gth_mirror_free(m);
+	d = NULL;
+	m = NULL;
+	rc = -1;
+	if (gth_mirror_open(cache, "example.com", "acme/badidx", &m, &err) == 0)
+		rc = gth_git_diff_open(m, base_sha, head_sha, NULL, &d, &err);
+	ok(rc == -GTH_E_GIT && strstr(err.msg, ".idx is damaged") != NULL,
+	    "an index that does not start as one: the diff is refused, the index named");
+	if (rc < 0)
+		diag("%s", err.msg);
+	gth_diff_free(d);
+	gth_mirror_free(m);
+}
+
 static int read_sha(const char *dir, const char *name, char sha[41]);
 
 static long
@@ -302,6 +333,7 @@ main(void)
 	check_mirror(cache, "ofs", &small, "blobs over max_text_size");
 	check_corrupt(cache);
 	check_swapped(cache);
+	check_indexes(cache);
 
 	gth_git_shutdown();
 	free(dir);
