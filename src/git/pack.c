@@ -271,7 +271,7 @@ gth_packs_check(const char *gitdir, char **name)
 	size_t i;
 
 	*name = NULL;
-	/* One that cannot be read (no pack beside it, a damaged header) cannot be checked. */
+	/* One beside its pack that cannot be read as an index (a damaged header) is not whole. */
 	if (ps->unreadable != NULL) {
 		*name = ps->unreadable;
 		ps->unreadable = NULL;
