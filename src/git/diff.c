@@ -156,7 +156,12 @@ changed_paths(git_diff *diff, struct gth_strvec *out)
 		qsort(out->v, out->n, sizeof(*out->v), path_cmp);
 }
 
-/* No rename or copy pairs a submodule with a file (git never does). */
+/*
+ * No rename or copy pairs a submodule with a file (git never does), and only
+ * a rename or a copy has two paths: libgit2 1.5 can leave a type change
+ * paired with another path, and the reviewer would then never see that the
+ * other path's file went away.
+ */
 static bool
 pairs_sound(git_diff *diff)
 {
@@ -164,10 +169,12 @@ pairs_sound(git_diff *diff)
 
 	for (i = 0; i < n; i++) {
 		const git_diff_delta *dl = git_diff_get_delta(diff, i);
+		bool paired = dl->status == GIT_DELTA_RENAMED || dl->status == GIT_DELTA_COPIED;
 
-		if ((dl->status == GIT_DELTA_RENAMED || dl->status == GIT_DELTA_COPIED) &&
-		    (dl->old_file.mode == GIT_FILEMODE_COMMIT) !=
+		if (paired && (dl->old_file.mode == GIT_FILEMODE_COMMIT) !=
 		    (dl->new_file.mode == GIT_FILEMODE_COMMIT))
+			return false;
+		if (!paired && strcmp(dl->old_file.path, dl->new_file.path) != 0)
 			return false;
 	}
 	return true;
