@@ -257,7 +257,7 @@ main(int argc, char **argv)
 	if (tig != NULL && gth_parse_long(tig, 1, LONG_MAX, &tig_kb) == 0)
 		snprintf(tig_fig, sizeof(tig_fig), "tig: %.1f MB", (double)tig_kb / 1024.0);
 	else
-		snprintf(tig_fig, sizeof(tig_fig), "tig: not measured (not installed)");
+		snprintf(tig_fig, sizeof(tig_fig), "tig: not measured (tig or tmux missing)");
 	printf("%-40s %8.1f MB   2x diff text: %.1f MB (ratio %.2fx of the text, target <= 2x); "
 	    "git diff: %.1f MB; %s\n", "peak RSS, full model",
 	    (double)full.maxrss_kb / 1024.0, 2.0 * (double)text_bytes / 1048576.0,

@@ -46,7 +46,8 @@ if command -v tig >/dev/null 2>&1 && command -v tmux >/dev/null 2>&1; then
 		if [ -n "$kb" ] && [ "$kb" = "$last" ]; then same=$((same + 1)); else same=0; fi
 		last=$kb
 	done
-	[ $same -ge 8 ] && GTH_BENCH_TIG_KB=$last
+	[ $same -ge 8 ] && GTH_BENCH_TIG_KB=$last ||
+		echo "bench-diff: tig's peak memory could not be read" >&2
 	tmux -L "gth-bench-diff-$$" kill-server 2>/dev/null || :
 	rm -f "$work/diff.txt" "$work/tig.pid"
 fi
